@@ -1,0 +1,61 @@
+# Two commands are the contract with users: `make run` and `make test`.
+# When DATABASE_URL is unset, scripts/with_db.py starts (or reuses) an embedded PostgreSQL
+# under .data/ and passes its URL on; when it is set, that server is used as is.
+
+PYTHON_BIN ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+WITH_DB := $(PY) scripts/with_db.py
+MANAGE := $(WITH_DB) $(PY) manage.py
+SHARED_DATA ?= ../shared/data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run migrate communes test quality format smoke db-stop clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+# Communes from the shared files when present, else from geo.api.gouv.fr.
+communes: migrate
+	@if [ -d "$(SHARED_DATA)" ] && [ -f "$(SHARED_DATA)/communes.csv.gz" ]; then \
+		$(MANAGE) import_communes "$(SHARED_DATA)"; \
+	else \
+		$(MANAGE) import_communes; \
+	fi
+
+run: communes
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint --check templates
+	$(VENV)/bin/djlint --lint templates
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/djlint --reformat templates
+
+# Migrate and serve one page on the current database (used by CI on the embedded path).
+smoke: install
+	$(WITH_DB) bash scripts/smoke.sh
+
+db-stop:
+	-$(PY) scripts/with_db.py --stop
+
+clean: db-stop
+	rm -rf $(VENV) .data staticfiles

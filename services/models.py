@@ -1,0 +1,94 @@
+from data_inclusion.schema import v1
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from structures.models import Structure
+from structures.records import UpstreamRecord
+from structures.schema import enum_choices
+
+
+def enum_array(schema_enum, verbose_name):
+    """A PostgreSQL array of schema enum values (the schema's sets)."""
+    return ArrayField(
+        models.CharField(choices=enum_choices(schema_enum)), verbose_name=verbose_name, null=True, blank=True
+    )
+
+
+class ServiceQuerySet(models.QuerySet):
+    def published(self):
+        """Published services of published structures: the only ones the public ever sees."""
+        return self.filter(is_published=True, structure__is_published=True)
+
+
+class Service(UpstreamRecord):
+    """A service of the data·inclusion schema v1; field names are the schema's."""
+
+    # Identification
+    id = models.CharField("identifiant", primary_key=True, help_text="Identifiant data·inclusion (source--id).")
+    source = models.CharField(db_index=True)
+    structure = models.ForeignKey(
+        Structure, on_delete=models.PROTECT, related_name="services", verbose_name="structure"
+    )
+    nom = models.CharField(max_length=150)
+    date_maj = models.DateField("date de dernière modification")
+    lien_source = models.URLField("lien vers la source", max_length=2083, null=True, blank=True)
+    # Présentation
+    description = models.TextField(max_length=10000)
+    type = models.CharField("type de service", choices=enum_choices(v1.TypeService), null=True, blank=True)
+    thematiques = enum_array(v1.Thematique, "thématiques")
+    # Publics et conditions
+    publics = enum_array(v1.Public, "publics")
+    publics_precisions = models.TextField("précisions sur les publics", null=True, blank=True)
+    conditions_acces = models.TextField("conditions d'accès", null=True, blank=True)
+    zone_eligibilite = ArrayField(
+        models.CharField(max_length=9), verbose_name="zone d'éligibilité", null=True, blank=True
+    )
+    # Frais et durée
+    frais = models.CharField(choices=enum_choices(v1.Frais), null=True, blank=True)
+    frais_precisions = models.TextField("précisions sur les frais", null=True, blank=True)
+    volume_horaire_hebdomadaire = models.FloatField(
+        "volume horaire hebdomadaire", null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    nombre_semaines = models.PositiveIntegerField(
+        "nombre de semaines", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # Adresse et accueil
+    modes_accueil = enum_array(v1.ModeAccueil, "modes d'accueil")
+    adresse = models.CharField(null=True, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", null=True, blank=True)
+    commune = models.CharField(null=True, blank=True)
+    code_postal = models.CharField(max_length=5, null=True, blank=True)
+    code_insee = models.CharField("code INSEE", max_length=5, null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    horaires_accueil = models.TextField("horaires d'accueil", null=True, blank=True)
+    # Contact
+    telephone = models.CharField("téléphone", null=True, blank=True)
+    courriel = models.EmailField(max_length=254, null=True, blank=True)
+    contact_nom_prenom = models.CharField("nom et prénom du contact", null=True, blank=True)
+    # Mobilisation
+    modes_mobilisation = enum_array(v1.ModeMobilisation, "modes de mobilisation")
+    mobilisable_par = enum_array(v1.PersonneMobilisatrice, "mobilisable par")
+    lien_mobilisation = models.URLField("lien de mobilisation", max_length=2083, null=True, blank=True)
+    mobilisation_precisions = models.TextField("précisions sur la mobilisation", null=True, blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    schema_model = v1.Service
+
+    class Meta:
+        verbose_name = "service"
+        ordering = ["nom", "id"]
+        indexes = [
+            GinIndex(fields=["thematiques"], name="service_thematiques_gin"),
+            GinIndex(fields=["publics"], name="service_publics_gin"),
+            GinIndex(fields=["modes_accueil"], name="service_modes_accueil_gin"),
+            GinIndex(fields=["modes_mobilisation"], name="service_modes_mobilisation_gin"),
+            GinIndex(fields=["mobilisable_par"], name="service_mobilisable_par_gin"),
+            GinIndex(fields=["zone_eligibilite"], name="service_zone_eligibilite_gin"),
+        ]
+
+    def __str__(self):
+        return self.nom

@@ -1,0 +1,57 @@
+from data_inclusion.schema import v1
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from structures.records import UpstreamRecord
+from structures.schema import enum_choices
+
+
+class StructureQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Structure(UpstreamRecord):
+    """A structure of the data·inclusion schema v1; field names are the schema's."""
+
+    # Identification
+    id = models.CharField("identifiant", primary_key=True, help_text="Identifiant data·inclusion (source--id).")
+    source = models.CharField(db_index=True)
+    nom = models.CharField(max_length=150)
+    date_maj = models.DateField("date de dernière modification")
+    siret = models.CharField("SIRET", max_length=14, null=True, blank=True, db_index=True)
+    lien_source = models.URLField("lien vers la source", max_length=2083, null=True, blank=True)
+    reseaux_porteurs = ArrayField(
+        models.CharField(choices=enum_choices(v1.ReseauPorteur)),
+        verbose_name="réseaux porteurs",
+        null=True,
+        blank=True,
+    )
+    # Présentation
+    description = models.TextField(max_length=10000, null=True, blank=True)
+    # Adresse
+    adresse = models.CharField(null=True, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", null=True, blank=True)
+    commune = models.CharField(null=True, blank=True)
+    code_postal = models.CharField(max_length=5, null=True, blank=True)
+    code_insee = models.CharField("code INSEE", max_length=5, null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    accessibilite_lieu = models.URLField("accessibilité du lieu", max_length=2083, null=True, blank=True)
+    # Contact
+    telephone = models.CharField("téléphone", null=True, blank=True)
+    courriel = models.EmailField(max_length=254, null=True, blank=True)
+    site_web = models.URLField("site web", max_length=2083, null=True, blank=True)
+    # Horaires
+    horaires_accueil = models.TextField("horaires d'accueil", null=True, blank=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    schema_model = v1.Structure
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["nom", "id"]
+
+    def __str__(self):
+        return self.nom

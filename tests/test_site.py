@@ -1,0 +1,61 @@
+"""The site shell: base page, production settings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_uses_dsfr_shell_and_bundled_htmx(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Trouver un service d&#x27;insertion" in html or "Trouver un service d'insertion" in html
+    assert 'href="#contenu"' in html  # skip link
+    assert "dsfr/dist/dsfr.min.css" in html or "dsfr.min.css" in html
+    assert "/static/django_htmx/htmx-2.min.js" in html  # never a CDN
+    assert 'id="pied-de-page"' in html
+
+
+def test_locale_and_time_zone():
+    assert settings.LANGUAGE_CODE == "fr"
+    assert settings.TIME_ZONE == "Europe/Paris"
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def run_prod_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "inclusion_site.settings.prod",
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_prod_check(
+        {
+            "SECRET_KEY": "k7#Qz!8vLr2@pX9mWn4$Tb6&Yh1^Jc5*Ud3(Fe0)Gs-Ai+Ko=Mq[Pt]Rw{Vx}Zy",
+            "ALLOWED_HOSTS": "trouver.example.org",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_prod_check({"SECRET_KEY": "", "ALLOWED_HOSTS": "trouver.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
