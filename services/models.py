@@ -1,6 +1,7 @@
 from data_inclusion.schema import v1
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -74,6 +75,11 @@ class Service(UpstreamRecord):
     lien_mobilisation = models.URLField("lien de mobilisation", max_length=2083, null=True, blank=True)
     mobilisation_precisions = models.TextField("précisions sur la mobilisation", null=True, blank=True)
 
+    # Search helpers, filled in bulk by imports: normalised text of the service's own fields
+    # and labels, and the French full-text vector of it plus its structure's name.
+    search_document = models.TextField("texte de recherche", blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ServiceQuerySet.as_manager()
 
     schema_model = v1.Service
@@ -88,6 +94,7 @@ class Service(UpstreamRecord):
             GinIndex(fields=["modes_mobilisation"], name="service_modes_mobilisation_gin"),
             GinIndex(fields=["mobilisable_par"], name="service_mobilisable_par_gin"),
             GinIndex(fields=["zone_eligibilite"], name="service_zone_eligibilite_gin"),
+            GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
         ]
 
     def __str__(self):

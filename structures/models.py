@@ -45,6 +45,17 @@ class Structure(UpstreamRecord):
     # Horaires
     horaires_accueil = models.TextField("horaires d'accueil", null=True, blank=True)
 
+    # Search helpers, filled in bulk by imports.
+    search_name = models.TextField("nom normalisé", blank=True, editable=False)
+    duplicate_group = models.CharField(
+        "groupe de doublons",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Identifiant commun aux structures référencées par plusieurs sources.",
+    )
+
     objects = StructureQuerySet.as_manager()
 
     schema_model = v1.Structure

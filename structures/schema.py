@@ -94,11 +94,11 @@ def schema_errors(schema_model: type[pydantic.BaseModel], data: Mapping) -> dict
     try:
         schema_model.model_validate(data)
     except pydantic.ValidationError as exc:
-        return _group(exc.errors(include_url=False))
+        return group_errors(exc.errors(include_url=False))
     return {}
 
 
-def _group(errors: Iterable[Mapping]) -> dict[str, list[str]]:
+def group_errors(errors: Iterable[Mapping]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     seen_items: set[tuple] = set()
     for error in errors:

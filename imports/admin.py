@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from imports.models import ImportRun, RejectedRecord
+
+
+class RejectedRecordInline(admin.TabularInline):
+    model = RejectedRecord
+    fields = ["kind", "record_id", "source", "field", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    max_num = 0
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "status", "origin", "full", "created_summary", "rejected_count"]
+    list_filter = ["status", "full"]
+    search_fields = ["origin", "sources", "message"]
+    list_select_related = []
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "origin",
+        "sources",
+        "full",
+        "status",
+        "counts",
+        "timings",
+        "message",
+    ]
+    inlines = [RejectedRecordInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="créés (structures / services)")
+    def created_summary(self, run):
+        counts = run.counts or {}
+        return f"{counts.get('structures', {}).get('creees', 0)} / {counts.get('services', {}).get('creees', 0)}"
+
+    @admin.display(description="rejetés (structures / services)")
+    def rejected_count(self, run):
+        counts = run.counts or {}
+        return f"{counts.get('structures', {}).get('rejetees', 0)} / {counts.get('services', {}).get('rejetees', 0)}"
+
+
+@admin.register(RejectedRecord)
+class RejectedRecordAdmin(admin.ModelAdmin):
+    list_display = ["record_id", "kind", "source", "field", "message", "run"]
+    list_filter = ["kind", "source", "field"]
+    search_fields = ["record_id", "message"]
+    list_select_related = ["run"]
+    readonly_fields = ["run", "kind", "record_id", "source", "field", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

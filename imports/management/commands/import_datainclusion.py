@@ -1,0 +1,110 @@
+import os
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from imports.api_client import ApiError, fetch_all
+from imports.pipeline import ImportAborted, run_import
+from imports.readers import UnreadableFile, read_records
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe les structures et services de data·inclusion (fichiers JSON, Parquet ou CSV, "
+        "ou l'API) : validation officielle, mise à jour sans perte, dépublication des absents."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "path_or_url",
+            nargs="?",
+            help="Dossier contenant structures.* et services.*, ou adresse de l'API data·inclusion.",
+        )
+        parser.add_argument("--structures", type=Path, help="Fichier des structures.")
+        parser.add_argument("--services", type=Path, help="Fichier des services.")
+        parser.add_argument(
+            "--source", action="append", dest="sources", metavar="NOM", help="N'importer que cette source."
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Import partiel : ne dépublie pas les enregistrements absents.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Tout vérifier sans rien enregistrer.")
+
+    def handle(self, *args, path_or_url=None, structures=None, services=None, sources=None, **options):
+        verbosity = options["verbosity"]
+        timings: dict = {}
+        start = time.perf_counter()
+        read_start = time.perf_counter()
+        try:
+            if path_or_url and path_or_url.startswith(("http://", "https://")):
+                token = os.environ.get("DATA_INCLUSION_API_TOKEN") or getattr(
+                    settings, "DATA_INCLUSION_API_TOKEN", None
+                )
+                structure_records = fetch_all(path_or_url, "structures", token=token, sources=sources)
+                service_records = fetch_all(path_or_url, "services", token=token, sources=sources)
+                origin = path_or_url
+            else:
+                structures_path, services_path = self.resolve_paths(path_or_url, structures, services)
+                structure_records = read_records(structures_path) if structures_path else []
+                service_records = read_records(services_path) if services_path else []
+                origin = ", ".join(str(path) for path in (structures_path, services_path) if path)
+        except (UnreadableFile, ApiError) as exc:
+            raise CommandError(f"Import annulé, rien n'a été modifié. {exc}") from exc
+        timings["read"] = round(time.perf_counter() - read_start, 3)
+
+        show_progress = verbosity > 0 and sys.stderr.isatty()
+        try:
+            result = run_import(
+                structures=structure_records,
+                services=service_records,
+                origin=origin,
+                sources=sources,
+                full=not options["partial"],
+                dry_run=options["dry_run"],
+                progress=self.progress_bar if show_progress else None,
+                timings=timings,
+            )
+        except ImportAborted as exc:
+            raise CommandError(f"Import annulé, rien n'a été modifié. {exc}") from exc
+        total = time.perf_counter() - start
+        if verbosity > 0:
+            prefix = "Simulation (rien n'a été enregistré) — " if options["dry_run"] else ""
+            self.stdout.write(f"{prefix}{result.summary()} ({total:.1f} s)")
+            if verbosity > 1:
+                for batch in (result.structures, result.services):
+                    for rejection in batch.rejections:
+                        self.stdout.write(
+                            f"  rejet {rejection.kind} {rejection.record_id} [{rejection.field}] : {rejection.message}"
+                        )
+
+    def resolve_paths(self, path_or_url, structures, services):
+        if path_or_url:
+            folder = Path(path_or_url)
+            if not folder.is_dir():
+                raise UnreadableFile(f"{folder} : dossier introuvable.")
+            structures = structures or self.find_file(folder, "structures")
+            services = services or self.find_file(folder, "services")
+        if not structures and not services:
+            raise UnreadableFile(
+                "Indiquez un dossier contenant structures.* et services.*, ou --structures / --services."
+            )
+        return structures, services
+
+    @staticmethod
+    def find_file(folder: Path, stem: str) -> Path | None:
+        candidates = sorted(path for path in folder.iterdir() if path.name.split(".")[0] == stem and path.is_file())
+        if len(candidates) > 1:
+            names = ", ".join(path.name for path in candidates)
+            raise UnreadableFile(f"{folder} : plusieurs fichiers « {stem} » ({names}) ; précisez --{stem}.")
+        return candidates[0] if candidates else None
+
+    @staticmethod
+    def progress_bar(items, label):
+        from tqdm import tqdm
+
+        return tqdm(items, desc=label, unit=" enr.", file=sys.stderr, smoothing=0.1)

@@ -1,0 +1,244 @@
+"""The data·inclusion import: read, validate, write, index — in one transaction.
+
+Searches running meanwhile see the old data or the new, never a half-import: PostgreSQL's
+MVCC gives readers the last committed state until the single COMMIT at the end.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from data_inclusion.schema import v1
+from django.db import connection, transaction
+from django.utils import timezone
+
+from imports import writer
+from imports.clusters import refresh_duplicate_groups
+from imports.models import ImportRun, RejectedRecord
+from imports.validation import Batch, missing_columns, prepare
+from services.documents import SEARCH_VECTOR_SQL, search_document
+from structures.text import normalize
+
+STRUCTURES = writer.Table("structures_structure", v1.Structure.model_fields, ("source_hash", "search_name"))
+SERVICES = writer.Table(
+    "services_service", v1.Service.model_fields, ("source_hash", "score_qualite", "search_document")
+)
+DOCUMENT_FIELDS = ("nom", "description", "thematiques", "publics", "publics_precisions")
+LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
+
+
+class ImportAborted(Exception):
+    """The run cannot go on; the message is French and says why. Nothing was changed."""
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class ImportResult:
+    structures: Batch
+    services: Batch
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    run: ImportRun | None = None
+
+    def summary(self) -> str:
+        parts = []
+        for label, key in (("Structures", "structures"), ("Services", "services")):
+            c = self.counts[key]
+            parts.append(
+                f"{label} : {c['lues']} lues, {c['valides']} valides, {c['creees']} créées, "
+                f"{c['mises_a_jour']} mises à jour, {c['inchangees']} inchangées, "
+                f"{c['depubliees']} dépubliées, {c['republiees']} republiées, {c['rejetees']} rejetées"
+            )
+        return " ; ".join(parts) + "."
+
+
+@contextmanager
+def timed(timings: dict, phase: str):
+    start = time.perf_counter()
+    yield
+    timings[phase] = round(timings.get(phase, 0) + time.perf_counter() - start, 3)
+
+
+def run_import(
+    *,
+    structures: list[dict],
+    services: list[dict],
+    origin: str,
+    sources: list[str] | None = None,
+    full: bool = True,
+    dry_run: bool = False,
+    progress: Callable[[Iterable, str], Iterable] | None = None,
+    timings: dict | None = None,
+) -> ImportResult:
+    """Import already-read records. Raises ImportAborted when the input is unusable."""
+    timings = timings if timings is not None else {}
+    progress = progress or (lambda items, _label: items)
+    for kind, records in (("structure", structures), ("service", services)):
+        missing = missing_columns(kind, records)
+        if missing:
+            raise ImportAborted(
+                f"Fichier des {kind}s : colonnes obligatoires absentes : {', '.join(sorted(missing))}."
+            )
+    if sources:
+        structures = [record for record in structures if record.get("source") in sources]
+        services = [record for record in services if record.get("source") in sources]
+    imported_sources = sorted(
+        set(sources or []) | {str(r.get("source")) for r in structures + services if r.get("source")}
+    )
+
+    run = None
+    if not dry_run:
+        run = ImportRun.objects.create(origin=origin, sources=imported_sources, full=full)
+    try:
+        with transaction.atomic():
+            result = _import_in_transaction(structures, services, imported_sources, full, progress, timings)
+            result.timings = timings
+            if dry_run:
+                raise DryRunRollback
+            _record(run, result)
+            result.run = run
+    except DryRunRollback:
+        return result
+    except Exception as exc:
+        if run is not None:
+            run.status = ImportRun.Status.FAILED
+            run.finished_at = timezone.now()
+            run.message = str(exc)[:2000]
+            run.timings = timings
+            run.save(update_fields=["status", "finished_at", "message", "timings"])
+        raise
+    return result
+
+
+def _import_in_transaction(structures, services, sources, full, progress, timings) -> ImportResult:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+    with timed(timings, "validate"):
+        structure_batch = prepare(
+            "structure",
+            structures,
+            stored_hashes=writer.stored_hashes(STRUCTURES, sources),
+            progress=lambda items: progress(items, "Structures"),
+        )
+        known_structures = structure_batch.seen_ids | (writer.all_ids(STRUCTURES) - structure_batch.rejected_ids)
+        service_batch = prepare(
+            "service",
+            services,
+            stored_hashes=writer.stored_hashes(SERVICES, sources),
+            known_structure_ids=known_structures.__contains__,
+            progress=lambda items: progress(items, "Services"),
+        )
+        for row in structure_batch.rows:
+            row["search_name"] = normalize(row["nom"])
+        for row in service_batch.rows:
+            row["search_document"] = search_document(**{name: row[name] for name in DOCUMENT_FIELDS})
+
+    counts = {}
+    with timed(timings, "write"):
+        counts["structures"], renamed = _write_structures(structure_batch, sources, full)
+        counts["services"] = _write_services(service_batch, sources, full)
+
+    with timed(timings, "index"):
+        if renamed:
+            ids_table = writer.stage_ids("renamed", renamed)
+            with connection.cursor() as cursor:
+                cursor.execute(SEARCH_VECTOR_SQL.format(condition=f"structure.id IN (SELECT id FROM {ids_table})"))
+        writer.refresh_structure_scores()
+        counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
+    return ImportResult(structures=structure_batch, services=service_batch, counts=counts)
+
+
+def _base_counts(batch: Batch) -> dict:
+    return {
+        "lues": batch.read,
+        "valides": len(batch.seen_ids),
+        "inchangees": batch.unchanged,
+        "rejetees": len(batch.rejected_ids),
+        "doublons_identiques_ignores": batch.duplicates_ignored,
+    }
+
+
+def _write_structures(batch: Batch, sources: list[str], full: bool) -> tuple[dict, list[str]]:
+    stage = writer.create_stage(STRUCTURES)
+    columns = STRUCTURES.staged_columns
+    writer.copy_rows(stage, columns, ([row.get(column) for column in columns] for row in batch.rows))
+    updated = writer.update_changed(
+        STRUCTURES,
+        stage,
+        derived={"search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END"},
+    )
+    created = writer.insert_new(STRUCTURES, stage, derived={"search_name": "s.search_name"})
+    return _finish(STRUCTURES, batch, sources, full, created, updated), [i for i, renamed in updated if renamed]
+
+
+def _write_services(batch: Batch, sources: list[str], full: bool) -> dict:
+    stage = writer.create_stage(SERVICES)
+    columns = SERVICES.staged_columns
+    writer.copy_rows(stage, columns, ([row.get(column) for column in columns] for row in batch.rows))
+    curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
+    document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
+    updated = writer.update_changed(
+        SERVICES,
+        stage,
+        derived={
+            "score_qualite": "s.score_qualite",
+            "search_document": document,
+            "search_vector": f"to_tsvector('french', {document} || ' ' || "
+            "(SELECT search_name FROM structures_structure WHERE id = s.structure_id))",
+        },
+    )
+    created = writer.insert_new(
+        SERVICES,
+        stage,
+        derived={
+            "score_qualite": "s.score_qualite",
+            "search_document": "s.search_document",
+            "search_vector": "to_tsvector('french', s.search_document || ' ' || st.search_name)",
+        },
+        joins="JOIN structures_structure AS st ON st.id = s.structure_id",
+    )
+    return _finish(SERVICES, batch, sources, full, created, updated)
+
+
+def _finish(table, batch: Batch, sources, full, created, updated) -> dict:
+    counts = _base_counts(batch)
+    counts["creees"] = len(created)
+    counts["mises_a_jour"] = len(updated)
+    valid_ids = writer.stage_ids(f"valid_{table.name}", batch.seen_ids)
+    counts["republiees"] = writer.republish(table, valid_ids)
+    counts["depubliees"] = 0
+    if full:
+        # A record present upstream but rejected this time keeps its last valid version.
+        present = writer.stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
+        counts["depubliees"] = writer.unpublish_absent(table, present, sources)
+    return counts
+
+
+def _record(run: ImportRun | None, result: ImportResult) -> None:
+    if run is None:
+        return
+    run.status = ImportRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.counts = result.counts
+    run.timings = result.timings
+    run.save(update_fields=["status", "finished_at", "counts", "timings"])
+    RejectedRecord.objects.bulk_create(
+        [
+            RejectedRecord(
+                run=run,
+                kind=rejection.kind,
+                record_id=rejection.record_id,
+                source=rejection.source,
+                field=rejection.field,
+                message=rejection.message,
+            )
+            for batch in (result.structures, result.services)
+            for rejection in batch.rejections
+        ],
+        batch_size=5000,
+    )

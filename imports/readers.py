@@ -1,0 +1,142 @@
+"""Reading data·inclusion open-data files: JSON, Parquet and CSV.
+
+Every reader returns a list of dicts keyed by schema field names, with list fields as lists
+and missing values as None. A file that cannot be read as a whole raises ``UnreadableFile``
+with a French message: the import then stops and changes nothing.
+
+CSV list columns accept: a JSON array (``["a", "b"]``), a Python-style list (``['a', 'b']``),
+a PostgreSQL array (``{a,b}`` or ``{"a b",c}``), or a single bare value (``a``).
+Empty cells are null.
+"""
+
+import ast
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import orjson
+
+LIST_FIELDS = {
+    "thematiques",
+    "publics",
+    "modes_accueil",
+    "modes_mobilisation",
+    "mobilisable_par",
+    "zone_eligibilite",
+    "reseaux_porteurs",
+}
+FORMATS = ("json", "parquet", "csv")
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def detect_format(path: Path) -> str:
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    for suffix in reversed(suffixes):
+        if suffix.lstrip(".") in FORMATS:
+            return suffix.lstrip(".")
+    raise UnreadableFile(f"{path.name} : format inconnu (attendu : .json, .parquet ou .csv).")
+
+
+def read_records(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise UnreadableFile(f"{path} : fichier introuvable.")
+    fmt = detect_format(path)
+    try:
+        if fmt == "json":
+            return read_json(path)
+        if fmt == "parquet":
+            return read_parquet(path)
+        return read_csv(path)
+    except UnreadableFile:
+        raise
+    except (OSError, EOFError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+        raise UnreadableFile(f"{path.name} : fichier illisible ({exc}).") from exc
+
+
+def _open_bytes(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return raw
+
+
+def read_json(path: Path) -> list[dict]:
+    try:
+        data = orjson.loads(_open_bytes(path))
+    except orjson.JSONDecodeError as exc:
+        raise UnreadableFile(f"{path.name} : JSON invalide ou tronqué ({exc}).") from exc
+    # The API and some exports wrap the list: {"items": [...]}.
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        data = data["items"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise UnreadableFile(f"{path.name} : un tableau JSON d'objets est attendu.")
+    return data
+
+
+def read_parquet(path: Path) -> list[dict]:
+    import pyarrow.lib
+    import pyarrow.parquet
+
+    try:
+        table = pyarrow.parquet.read_table(path)
+    except pyarrow.lib.ArrowException as exc:
+        raise UnreadableFile(f"{path.name} : fichier Parquet illisible ({exc}).") from exc
+    records = table.to_pylist()
+    for record in records:
+        for key, value in record.items():
+            # Parquet dates come back as date objects, which is what the schema wants;
+            # numpy-free lists come back as lists already.
+            if isinstance(value, tuple):
+                record[key] = list(value)
+    return records
+
+
+def read_csv(path: Path) -> list[dict]:
+    text = _open_bytes(path).decode("utf-8-sig")
+    sample = text[:10000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    if not reader.fieldnames:
+        raise UnreadableFile(f"{path.name} : fichier CSV vide.")
+    records = []
+    for line_number, row in enumerate(reader, start=2):
+        if None in row:
+            raise UnreadableFile(f"{path.name}, ligne {line_number} : plus de colonnes que l'en-tête.")
+        records.append({key: _csv_value(key, value) for key, value in row.items()})
+    return records
+
+
+def _csv_value(key: str, value: str | None):
+    if value is None or value.strip() == "":
+        return None
+    if key in LIST_FIELDS:
+        return parse_list(value)
+    return value
+
+
+def parse_list(value: str) -> list[str]:
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                return [text]
+        return [str(item) for item in parsed] if isinstance(parsed, list | tuple) else [text]
+    if text.startswith("{") and text.endswith("}"):
+        inner = text[1:-1]
+        if not inner:
+            return []
+        items = next(csv.reader([inner], delimiter=",", quotechar='"', skipinitialspace=True))
+        return [item.strip() for item in items]
+    return [text]

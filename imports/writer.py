@@ -1,0 +1,164 @@
+"""Writing prepared records with a few set-based statements.
+
+Rows are copied (COPY) into temporary staging tables, then merged into the real tables:
+new ids inserted, changed ones updated, unchanged ones never touched. A field a curator
+corrected keeps the curator's value; the upstream value is kept aside in upstream_values.
+Everything runs inside the caller's transaction.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from structures.records import UnpublishedReason
+
+REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
+
+
+class Table:
+    """How one kind of record is stored."""
+
+    def __init__(self, name: str, schema_fields: Iterable[str], extra_fields: Iterable[str]):
+        self.name = name
+        self.schema_fields = tuple(schema_fields)
+        # Columns the import writes besides the schema's: hash, score, search helpers.
+        self.extra_fields = tuple(extra_fields)
+
+    @property
+    def staged_columns(self) -> tuple[str, ...]:
+        return self.schema_fields + self.extra_fields
+
+
+def create_stage(table: Table) -> str:
+    stage = f"stage_{table.name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT {', '.join(table.staged_columns)} FROM {table.name} WITH NO DATA"
+        )
+    return stage
+
+
+def copy_rows(stage: str, columns: Iterable[str], rows: Iterable[Iterable]) -> None:
+    columns = tuple(columns)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def stage_ids(name: str, ids: Iterable[str]) -> str:
+    """A temporary one-column table of ids, indexed, for anti-joins."""
+    table = f"ids_{name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMP TABLE {table} (id varchar PRIMARY KEY) ON COMMIT DROP")
+    copy_rows(table, ["id"], ([record_id] for record_id in ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    return table
+
+
+def _merged(column: str) -> str:
+    return f"CASE WHEN '{column}' = ANY(t.curated_fields) THEN t.{column} ELSE s.{column} END"
+
+
+def update_changed(table: Table, stage: str, *, derived: dict[str, str]) -> list[tuple[str, bool]]:
+    """Update existing rows whose upstream hash changed; returns (id, renamed) pairs.
+
+    ``derived`` maps extra columns to the SQL that computes them (aliases: t the target,
+    s the staged row, old the row before the update).
+    """
+    assignments = [f"{column} = {_merged(column)}" for column in table.schema_fields if column != "id"]
+    assignments += [f"{column} = {expression}" for column, expression in derived.items()]
+    assignments += [
+        "source_hash = s.source_hash",
+        "upstream_values = (SELECT coalesce(jsonb_object_agg(f, to_jsonb(s) -> f), '{}'::jsonb)"
+        " FROM unnest(t.curated_fields) AS f)",
+        "updated_at = now()",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table.name} AS t SET {", ".join(assignments)}
+            FROM {stage} AS s JOIN {table.name} AS old ON old.id = s.id
+            WHERE t.id = s.id AND t.source_hash IS DISTINCT FROM s.source_hash
+            RETURNING t.id, t.nom IS DISTINCT FROM old.nom
+            """
+        )
+        return cursor.fetchall()
+
+
+def insert_new(table: Table, stage: str, *, derived: dict[str, str], joins: str = "") -> list[str]:
+    columns = table.schema_fields + ("source_hash",) + tuple(derived)
+    values = [f"s.{column}" for column in table.schema_fields + ("source_hash",)] + list(derived.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table.name} ({", ".join(columns)}, is_published, unpublished_reason,
+                unpublished_note, curated_fields, upstream_values, created_at, updated_at)
+            SELECT {", ".join(values)}, true, '', '', '{{}}', '{{}}', now(), now()
+            FROM {stage} AS s {joins}
+            WHERE NOT EXISTS (SELECT 1 FROM {table.name} AS t WHERE t.id = s.id)
+            RETURNING id
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def republish(table: Table, ids_table: str) -> int:
+    """Records removed upstream earlier that are back: published again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table.name} AS t SET is_published = true, unpublished_reason = '', updated_at = now()
+            FROM {ids_table} AS i
+            WHERE t.id = i.id AND NOT t.is_published AND t.unpublished_reason = %s
+            """,
+            [REMOVED],
+        )
+        return cursor.rowcount
+
+
+def unpublish_absent(table: Table, present_ids_table: str, sources: list[str]) -> int:
+    """Published records of the imported sources absent from this full import."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table.name} AS t SET is_published = false, unpublished_reason = %s, updated_at = now()
+            WHERE t.source = ANY(%s) AND t.is_published
+              AND NOT EXISTS (SELECT 1 FROM {present_ids_table} AS i WHERE i.id = t.id)
+            """,
+            [REMOVED, sources],
+        )
+        return cursor.rowcount
+
+
+def stored_hashes(table: Table, sources: list[str]) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, source_hash FROM {table.name} WHERE source = ANY(%s)", [sources])
+        return dict(cursor.fetchall())
+
+
+def all_ids(table: Table) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table.name}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def refresh_structure_scores() -> int:
+    """A structure's score: mean of its published services' scores, 2 decimals, 0 without."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH scores AS (
+                SELECT st.id, coalesce(round(avg(sv.score_qualite)::numeric, 2), 0)::float AS score
+                FROM structures_structure AS st
+                LEFT JOIN services_service AS sv ON sv.structure_id = st.id AND sv.is_published
+                GROUP BY st.id
+            )
+            UPDATE structures_structure AS st SET score_qualite = scores.score
+            FROM scores WHERE scores.id = st.id AND st.score_qualite IS DISTINCT FROM scores.score
+            """
+        )
+        return cursor.rowcount
