@@ -59,3 +59,11 @@ db-stop:
 
 clean: db-stop
 	rm -rf $(VENV) .data staticfiles
+
+# Benchmarks on national-size demo data (100,000 structures, 140,000 services), in a
+# dedicated database "inclusion_bench" on the same server. Results in bench/results/.
+.PHONY: bench bench-import
+bench: bench-import
+
+bench-import: install
+	$(WITH_DB) $(PY) -m bench.bench_import

@@ -176,15 +176,14 @@ def test_api_import_follows_pages_with_the_token(dataset, run_import, monkeypatc
 
 def test_api_refusing_the_token_aborts(dataset, run_import, monkeypatch):
     monkeypatch.setenv("DATA_INCLUSION_API_TOKEN", "wrong")
-    with FakeApi({"structures": dataset.structures, "services": dataset.services}) as api:
-        with pytest.raises(CommandError, match="vérifiez le jeton"):
-            run_import(api.url)
+    api = FakeApi({"structures": dataset.structures, "services": dataset.services})
+    with api, pytest.raises(CommandError, match="vérifiez le jeton"):
+        run_import(api.url)
     assert not Structure.objects.exists()
 
 
 def test_api_server_error_is_retried_then_aborts(dataset, run_import, monkeypatch):
     monkeypatch.setattr("imports.api_client.time.sleep", lambda seconds: None)
-    with FakeApi({}, fail_with=503) as api:
-        with pytest.raises(CommandError, match="a répondu 503"):
-            run_import(api.url)
+    with FakeApi({}, fail_with=503) as api, pytest.raises(CommandError, match="a répondu 503"):
+        run_import(api.url)
     assert len(api.requests) == 4  # first try and three retries
