@@ -1,11 +1,41 @@
+import math
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+
+# Zone codes every person is eligible for: the country code and the schema's "france".
+NATIONAL_CODES = ("99100", "france")
+# One degree of latitude on the contract's sphere (radius 6371.0088 km), in km.
+KM_PER_DEGREE = 111.19508
 
 
 class CommuneQuerySet(models.QuerySet):
     def searchable(self):
         """Communes and municipal arrondissements: the places a person says they live in."""
         return self.filter(type__in=[Commune.Type.COMMUNE, Commune.Type.ARRONDISSEMENT])
+
+    def by_code(self, code_insee: str):
+        """The place a person means by an INSEE code: the commune or arrondissement first,
+        else a commune déléguée or associée of that code."""
+        order = models.Case(
+            models.When(type__in=[Commune.Type.COMMUNE, Commune.Type.ARRONDISSEMENT], then=0), default=1
+        )
+        return self.filter(code_insee=code_insee).select_related("parent").order_by(order, "type").first()
+
+    def nearest(self, latitude: float, longitude: float):
+        """The commune or arrondissement whose point is nearest (equirectangular distance,
+        precise enough to pick a commune), searched in widening boxes."""
+        scale = math.cos(math.radians(latitude)) ** 2
+        distance = (models.F("latitude") - latitude) ** 2 + (models.F("longitude") - longitude) ** 2 * scale
+        for degrees in (0.1, 0.5, 2, 10):
+            candidates = self.searchable().filter(
+                latitude__range=(latitude - degrees, latitude + degrees),
+                longitude__range=(longitude - degrees * 2, longitude + degrees * 2),
+            )
+            found = candidates.select_related("parent").annotate(d=distance).order_by("d", "code_insee").first()
+            if found:
+                return found
+        return None
 
 
 class Commune(models.Model):
@@ -51,3 +81,29 @@ class Commune(models.Model):
 
     def __str__(self):
         return f"{self.nom} ({self.code_insee})"
+
+    @property
+    def eligibility_codes(self) -> dict[str, list[str]]:
+        """Zone codes that make a service eligible to this place's inhabitants, by level.
+
+        Search contract: the commune's code, its département, its EPCI, 99100 and france.
+        A subdivision (arrondissement, commune déléguée) adds its parent commune and uses
+        the parent's EPCI. Region codes are never used: they collide with départements.
+        """
+        communes = [self.code_insee]
+        epci = self.epci
+        if self.parent_id and self.parent:
+            communes.append(self.parent.code_insee)
+            epci = self.parent.epci or epci
+        return {
+            "commune": communes,
+            "epci": [epci] if epci else [],
+            "departement": [self.departement],
+            "national": list(NATIONAL_CODES),
+        }
+
+    @property
+    def label(self) -> str:
+        """What a person reads: "Lille (59000)", "Paris 11e Arrondissement (75011)"."""
+        postal = self.codes_postaux[0] if self.codes_postaux else self.departement
+        return f"{self.nom} ({postal})"

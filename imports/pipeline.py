@@ -17,14 +17,13 @@ from imports import writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.validation import Batch, missing_columns, prepare
-from services.documents import SEARCH_VECTOR_SQL, search_document
+from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from structures.text import normalize
 
 STRUCTURES = writer.Table("structures_structure", v1.Structure.model_fields, ("source_hash", "search_name"))
 SERVICES = writer.Table(
     "services_service", v1.Service.model_fields, ("source_hash", "score_qualite", "search_document")
 )
-DOCUMENT_FIELDS = ("nom", "description", "thematiques", "publics", "publics_precisions")
 LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 
 

@@ -5,6 +5,9 @@ from data_inclusion.schema import v1
 from structures.schema import enum_label
 from structures.text import normalize
 
+# The service fields its search document is made of.
+DOCUMENT_FIELDS = ("nom", "description", "thematiques", "publics", "publics_precisions")
+
 
 def search_document(
     *,
@@ -29,3 +32,29 @@ SET search_vector = to_tsvector('french', service.search_document || ' ' || stru
 FROM structures_structure AS structure
 WHERE structure.id = service.structure_id AND {condition}
 """
+
+
+def refresh_search_documents(*, service_ids=None, structure_ids=None) -> None:
+    """Recompute search helpers of a few records saved outside an import (admin, tests).
+
+    Imports compute them in bulk; this is the row-level path for a handful of records.
+    """
+    from django.db import connection
+
+    from services.models import Service
+    from structures.models import Structure
+
+    structures = Structure.objects.filter(pk__in=structure_ids or [])
+    for structure in structures:
+        Structure.objects.filter(pk=structure.pk).update(search_name=normalize(structure.nom))
+    services = Service.objects.filter(pk__in=service_ids or []) | Service.objects.filter(
+        structure_id__in=structure_ids or []
+    )
+    for service in services.only("id", *DOCUMENT_FIELDS):
+        document = search_document(**{name: getattr(service, name) for name in DOCUMENT_FIELDS})
+        Service.objects.filter(pk=service.pk).update(search_document=document)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEARCH_VECTOR_SQL.format(condition="(service.id = ANY(%s) OR service.structure_id = ANY(%s))"),
+            [list(service_ids or []), list(structure_ids or [])],
+        )

@@ -1,9 +1,10 @@
 from data_inclusion.schema import v1
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Func
 
 from structures.models import Structure
 from structures.records import UpstreamRecord
@@ -21,6 +22,21 @@ class ServiceQuerySet(models.QuerySet):
     def published(self):
         """Published services of published structures: the only ones the public ever sees."""
         return self.filter(is_published=True, structure__is_published=True)
+
+    def search(self, *, origin=None, radius_km=None, filters=None, collapse_duplicates=True):
+        """Published services matching the search contract, in the contract's order.
+
+        See services.search for the rules; ``origin`` is a services.search.Origin.
+        """
+        from services.search import DEFAULT_RADIUS_KM, search_services
+
+        return search_services(
+            self.published(),
+            origin=origin,
+            radius_km=radius_km or DEFAULT_RADIUS_KM,
+            filters=filters,
+            collapse_duplicates=collapse_duplicates,
+        )
 
 
 class Service(UpstreamRecord):
@@ -95,6 +111,7 @@ class Service(UpstreamRecord):
             GinIndex(fields=["mobilisable_par"], name="service_mobilisable_par_gin"),
             GinIndex(fields=["zone_eligibilite"], name="service_zone_eligibilite_gin"),
             GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
+            GistIndex(Func(F("longitude"), F("latitude"), function="point"), name="service_point_gist"),
         ]
 
     def __str__(self):

@@ -1,0 +1,250 @@
+"""Service.objects.search: one test per rule of ../shared/docs/search-contract.md."""
+
+import datetime
+
+import pytest
+from data_inclusion.schema import v1
+
+from communes.models import Commune
+from services.documents import refresh_search_documents
+from services.models import Service
+from services.search import Filters, Origin
+from tests.communes.factories import CommuneFactory
+from tests.services.factories import ServiceFactory
+from tests.structures.factories import StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+MEL = "200093201"  # Métropole européenne de Lille
+
+
+@pytest.fixture
+def places():
+    def commune(code, nom, lat, lon, epci, **kwargs):
+        return CommuneFactory(
+            code_insee=code, nom=nom, latitude=lat, longitude=lon, epci=epci, departement=code[:2], **kwargs
+        )
+
+    paris = commune("75056", "Paris", 48.85613, 2.35603, "200054781")
+    return {
+        "lille": commune("59350", "Lille", 50.63046, 3.07134, MEL),
+        "roubaix": commune("59512", "Roubaix", 50.69096, 3.17405, MEL),
+        "hazebrouck": commune("59295", "Hazebrouck", 50.72275, 2.5367, "200040947"),
+        "dunkerque": commune("59183", "Dunkerque", 51.03774, 2.37665, "245900428"),
+        "paris": paris,
+        "paris11": commune(
+            "75111", "Paris 11e Arrondissement", 48.85876, 2.3792, None, type=Commune.Type.ARRONDISSEMENT, parent=paris
+        ),
+        "rennes": commune("35238", "Rennes", 48.11198, -1.68186, "243500139", region="53"),
+    }
+
+
+def at(place, **kwargs):
+    """A service located at a commune's point."""
+    kwargs.setdefault("zone_eligibilite", None)
+    return ServiceFactory(latitude=place.latitude, longitude=place.longitude, **kwargs)
+
+
+def search(place, **kwargs):
+    filters = kwargs.pop("filters", None)
+    return list(Service.objects.search(origin=Origin.for_commune(place), filters=filters, **kwargs))
+
+
+def ids(results):
+    return [service.id for service in results]
+
+
+def test_roubaix_does_not_get_an_on_site_service_in_dunkerque(places):
+    at(places["dunkerque"], id="dunkerque", modes_accueil=["en-presentiel"])
+    assert search(places["roubaix"]) == []
+
+
+def test_lille_to_hazebrouck_is_about_39_km(places):
+    at(places["hazebrouck"], id="hazebrouck")
+    (result,) = search(places["lille"])
+    assert result.distance_km == pytest.approx(38.9, abs=0.5)
+    assert result.on_site
+
+
+def test_haversine_on_the_contract_sphere(places):
+    at(places["paris"], id="paris")
+    (result,) = search(places["lille"], radius_km=250)  # radius not validated at this level
+    # Lille–Paris great-circle distance on a 6371.0088 km sphere.
+    assert result.distance_km == pytest.approx(203.9, abs=0.3)
+
+
+def test_radius_limits_on_site_services(places):
+    at(places["roubaix"], id="roubaix")  # ~9 km from Lille
+    assert ids(search(places["lille"], radius_km=5)) == []
+    assert ids(search(places["lille"], radius_km=10)) == ["roubaix"]
+
+
+def test_remote_services_come_after_on_site_ones_without_distance(places):
+    at(places["dunkerque"], id="a-remote", modes_accueil=["a-distance"])
+    at(places["roubaix"], id="z-roubaix")
+    at(places["lille"], id="y-lille")
+    results = search(places["lille"])
+    assert ids(results) == ["y-lille", "z-roubaix", "a-remote"]
+    assert results[2].distance_km is None and not results[2].on_site
+
+
+def test_remote_only_service_nearby_has_no_distance(places):
+    at(places["lille"], id="remote-here", modes_accueil=["a-distance"])
+    (result,) = search(places["lille"])
+    assert result.distance_km is None
+
+
+def test_unknown_modes_accueil_counts_as_on_site(places):
+    at(places["roubaix"], id="unknown", modes_accueil=None)
+    (result,) = search(places["lille"])
+    assert result.on_site and result.distance_km is not None
+
+
+def test_on_site_service_without_coordinates_is_excluded(places):
+    ServiceFactory(id="nowhere", latitude=None, longitude=None, zone_eligibilite=None)
+    assert search(places["lille"]) == []
+
+
+def test_eligibility_by_commune_epci_departement_and_national(places):
+    lille = places["lille"]
+    for code in ["59350", MEL, "59", "99100", "france"]:
+        at(lille, id=f"zone-{code}", zone_eligibilite=[code])
+    at(lille, id="zone-null", zone_eligibilite=None)
+    at(lille, id="zone-elsewhere", zone_eligibilite=["62", "59512"])
+    found = set(ids(search(lille)))
+    assert found == {"zone-59350", f"zone-{MEL}", "zone-59", "zone-99100", "zone-france", "zone-null"}
+
+
+def test_region_codes_never_match(places):
+    # 53 is Bretagne's region code and Mayenne's département code.
+    at(places["rennes"], id="region-53", zone_eligibilite=["53"])
+    assert search(places["rennes"]) == []
+
+
+def test_arrondissement_uses_parent_commune_and_its_epci(places):
+    paris11 = places["paris11"]
+    at(paris11, id="paris-commune", zone_eligibilite=["75056"])
+    at(paris11, id="paris-epci", zone_eligibilite=["200054781"])
+    at(paris11, id="paris-11", zone_eligibilite=["75111"])
+    assert set(ids(search(paris11))) == {"paris-commune", "paris-epci", "paris-11"}
+
+
+def test_remote_tail_orders_by_specificity_then_score_then_id(places):
+    lille = places["lille"]
+    far = places["rennes"]
+    remote = {"modes_accueil": ["a-distance"], "latitude": far.latitude, "longitude": far.longitude}
+    ServiceFactory(id="national-high", zone_eligibilite=["france"], score_qualite=0.9, **remote)
+    ServiceFactory(id="national-null", zone_eligibilite=None, score_qualite=0.95, **remote)
+    ServiceFactory(id="dept", zone_eligibilite=["59"], score_qualite=0.1, **remote)
+    ServiceFactory(id="epci", zone_eligibilite=[MEL, "59"], score_qualite=0.1, **remote)
+    ServiceFactory(id="commune", zone_eligibilite=["59", "59350"], score_qualite=0.1, **remote)
+    ServiceFactory(id="b-tie", zone_eligibilite=["france"], score_qualite=0.5, **remote)
+    ServiceFactory(id="B-tie", zone_eligibilite=["france"], score_qualite=0.5, **remote)
+    assert ids(search(lille)) == ["commune", "epci", "dept", "national-null", "national-high", "B-tie", "b-tie"]
+
+
+def test_category_expands_to_its_thematiques(places):
+    at(places["lille"], id="permis", thematiques=["mobilite--preparer-un-permis"])
+    at(places["lille"], id="numerique", thematiques=["numerique--acquerir-un-equipement"])
+    assert ids(search(places["lille"], filters=Filters(thematiques=["mobilite"]))) == ["permis"]
+    assert ids(search(places["lille"], filters=Filters(thematiques=["mobilite--preparer-un-permis"]))) == ["permis"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        (["tous-publics"], {"for-all", "for-women", "for-nobody-said"}),
+        (["femmes"], {"for-all", "for-women"}),
+        (["jeunes"], {"for-all"}),
+    ],
+)
+def test_publics_rules(places, asked, expected):
+    at(places["lille"], id="for-all", publics=["tous-publics"])
+    at(places["lille"], id="for-women", publics=["femmes"])
+    at(places["lille"], id="for-nobody-said", publics=None)
+    assert set(ids(search(places["lille"], filters=Filters(publics=asked)))) == expected
+
+
+def test_scalar_and_array_filters(places):
+    lille = places["lille"]
+    at(lille, id="free-workshop", frais="gratuit", type="atelier", source="dora", modes_accueil=["en-presentiel"])
+    at(lille, id="paid-training", frais="payant", type="formation", source="soliguide", modes_accueil=["a-distance"])
+    assert ids(search(lille, filters=Filters(frais=["gratuit"]))) == ["free-workshop"]
+    assert ids(search(lille, filters=Filters(types=["formation", "information"]))) == ["paid-training"]
+    assert ids(search(lille, filters=Filters(sources=["soliguide"]))) == ["paid-training"]
+    assert ids(search(lille, filters=Filters(modes_accueil=["a-distance"]))) == ["paid-training"]
+
+
+def test_score_minimum(places):
+    at(places["lille"], id="good", score_qualite=0.8)
+    at(places["lille"], id="poor", score_qualite=0.3)
+    at(places["lille"], id="unscored", score_qualite=None)
+    assert ids(search(places["lille"], filters=Filters(score_qualite_minimum=0.5))) == ["good"]
+
+
+def test_text_search_is_accent_case_and_stem_insensitive(places):
+    lille = places["lille"]
+    service = at(lille, id="permis", nom="Aide à la MOBILITÉ", description="Des ateliers pour passer le permis.")
+    refresh_search_documents(service_ids=[service.id])
+    for query in ["mobilite", "Mobilité", "atelier", "ateliers permis"]:
+        assert ids(search(lille, filters=Filters(q=query))) == ["permis"], query
+    assert ids(search(lille, filters=Filters(q="logement"))) == []
+
+
+def test_only_published_services_of_published_structures(places):
+    lille = places["lille"]
+    at(lille, id="visible")
+    at(lille, id="hidden", is_published=False)
+    at(lille, id="orphaned", structure=StructureFactory(is_published=False))
+    assert ids(search(lille)) == ["visible"]
+
+
+def test_without_origin_orders_by_score_then_id(places):
+    ServiceFactory(id="b", score_qualite=0.5)
+    ServiceFactory(id="a", score_qualite=0.5)
+    ServiceFactory(id="c", score_qualite=0.9)
+    ServiceFactory(id="d", score_qualite=None)
+    assert ids(Service.objects.search()) == ["c", "a", "b", "d"]
+
+
+def test_duplicate_structures_show_once_unless_asked(places):
+    lille = places["lille"]
+    best = StructureFactory(id="dora--x", score_qualite=0.9, duplicate_group="dora--x")
+    other = StructureFactory(id="soliguide--x", score_qualite=0.5, duplicate_group="dora--x")
+    at(lille, id="svc-best", structure=best)
+    at(lille, id="svc-other", structure=other)
+    assert ids(search(lille)) == ["svc-best"]
+    assert set(ids(search(lille, collapse_duplicates=False))) == {"svc-best", "svc-other"}
+
+
+def test_duplicate_choice_is_among_structures_with_a_matching_service(places):
+    lille = places["lille"]
+    best = StructureFactory(id="dora--x", score_qualite=0.9, duplicate_group="dora--x")
+    other = StructureFactory(id="soliguide--x", score_qualite=0.5, duplicate_group="dora--x")
+    at(lille, id="svc-best", structure=best, frais="payant")
+    at(lille, id="svc-other", structure=other, frais="gratuit")
+    assert ids(search(lille, filters=Filters(frais=["gratuit"]))) == ["svc-other"]
+
+
+def test_duplicate_tie_breaks_on_date_then_id(places):
+    lille = places["lille"]
+    old = StructureFactory(id="a--x", score_qualite=0.5, duplicate_group="a--x", date_maj=datetime.date(2024, 1, 1))
+    new = StructureFactory(id="b--x", score_qualite=0.5, duplicate_group="a--x", date_maj=datetime.date(2025, 1, 1))
+    at(lille, id="svc-old", structure=old)
+    at(lille, id="svc-new", structure=new)
+    assert ids(search(lille)) == ["svc-new"]
+
+
+def test_pages_never_overlap(places):
+    lille = places["lille"]
+    for index in range(45):
+        at(lille, id=f"same-distance-{index:02d}", score_qualite=0.5)
+    results = Service.objects.search(origin=Origin.for_commune(lille))
+    pages = [ids(results[start : start + 20]) for start in (0, 20, 40)]
+    flat = [item for page in pages for item in page]
+    assert len(flat) == len(set(flat)) == 45
+    assert flat == sorted(flat, key=str.encode)
+
+
+def test_schema_enums_cover_the_filters():
+    assert {mode.value for mode in v1.ModeAccueil} == {"a-distance", "en-presentiel"}
