@@ -11,7 +11,7 @@ SHARED_DATA ?= ../shared/data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate communes test quality format smoke db-stop clean
+.PHONY: install run migrate communes demo test quality format smoke db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -32,7 +32,17 @@ communes: migrate
 		$(MANAGE) import_communes; \
 	fi
 
-run: communes
+# A demo dataset around big cities (Lille, Lyon, Paris, Marseille) and rural areas (Creuse,
+# Lozère), generated once, then imported like real open data (a re-import changes nothing).
+DEMO_DIR := .data/demo
+DEMO_DEPARTEMENTS ?= 59,69,75,13,23,48
+
+demo: communes
+	@test -f $(DEMO_DIR)/services.json || $(MANAGE) generate_demo_data --structures 2500 --services 3500 \
+		--departements $(DEMO_DEPARTEMENTS) --out $(DEMO_DIR)
+	$(MANAGE) import_datainclusion $(DEMO_DIR)
+
+run: demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install

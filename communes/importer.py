@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from communes.models import Commune
+from communes.models import Commune, search_document
 
 # Columns of our CSV format. The file of communes déléguées and associées adds `type` and `parent`.
 CSV_COLUMNS = (
@@ -40,6 +40,9 @@ DIRECTORY_FILES = (
 
 # Fields written by the import, the parent aside (it is resolved once the communes are saved).
 DATA_FIELDS = ("nom", "codes_postaux", "departement", "region", "epci", "population", "latitude", "longitude")
+# Search columns, computed from the data (communes.models.search_document). Compared like the data, so that a change
+# of the normalisation is written by the next import.
+SEARCH_FIELDS = ("search_name", "search_vector")
 
 IMPORT_TABLE = "communes_commune_import"
 
@@ -99,6 +102,9 @@ class CommuneRecord:
 
     def data(self) -> tuple:
         return tuple(getattr(self, name) for name in DATA_FIELDS)
+
+    def search_data(self) -> tuple[str, str]:
+        return search_document(self.nom, self.codes_postaux, self.code_insee)
 
 
 @dataclasses.dataclass
@@ -362,22 +368,23 @@ def save_communes(records: list[CommuneRecord]) -> ImportResult:
     existing = {
         (code_insee, type_): (pk, tuple(data), parent_id)
         for pk, code_insee, type_, parent_id, *data in Commune.objects.values_list(
-            "pk", "code_insee", "type", "parent_id", *DATA_FIELDS
+            "pk", "code_insee", "type", "parent_id", *DATA_FIELDS, *SEARCH_FIELDS
         ).order_by()
     }
 
     def changed_rows(pairs: Iterable[tuple[CommuneRecord, int | None]]) -> list[tuple]:
         rows = []
         for record, parent_id in pairs:
+            data = (*record.data(), *record.search_data())
             current = existing.get(record.key)
             if current is None:
                 result.created += 1
-            elif current[1] == record.data() and current[2] == parent_id:
+            elif current[1] == data and current[2] == parent_id:
                 result.unchanged += 1
                 continue
             else:
                 result.updated += 1
-            rows.append((record.code_insee, record.type, *record.data(), parent_id))
+            rows.append((record.code_insee, record.type, *data, parent_id))
         return rows
 
     # Communes first: arrondissements and communes déléguées or associées point at them.
@@ -398,14 +405,17 @@ def save_communes(records: list[CommuneRecord]) -> ImportResult:
 
 
 def upsert(rows: list[tuple]) -> list[tuple[str, str, int]]:
-    """Insert or update rows of (code_insee, type, *DATA_FIELDS, parent_id); return their (code_insee, type, pk).
+    """Insert or update rows of (code_insee, type, *DATA_FIELDS, *SEARCH_FIELDS, parent_id); return their
+    (code_insee, type, pk).
 
-    COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE: bulk_create builds a statement with eleven
+    COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE: bulk_create builds a statement with thirteen
     parameters a row, and compiling that for 37 000 communes takes seconds where COPY takes a tenth of one.
     """
     if not rows:
         return []
-    columns = [Commune._meta.get_field(name).column for name in ("code_insee", "type", *DATA_FIELDS, "parent")]
+    columns = [
+        Commune._meta.get_field(name).column for name in ("code_insee", "type", *DATA_FIELDS, *SEARCH_FIELDS, "parent")
+    ]
     quote = connection.ops.quote_name
     table = quote(Commune._meta.db_table)
     column_list = ", ".join(quote(column) for column in columns)

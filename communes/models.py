@@ -1,18 +1,47 @@
 import math
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+
+from structures.text import normalize
 
 # Zone codes every person is eligible for: the country code and the schema's "france".
 NATIONAL_CODES = ("99100", "france")
 # One degree of latitude on the contract's sphere (radius 6371.0088 km), in km.
 KM_PER_DEGREE = 111.19508
 
+# Weights of the lexemes in Commune.search_vector: a query says which kind of lexeme each word may match
+# (communes.search), so that "42" can match a postal code without matching a name, and the reverse.
+NAME_WEIGHT = "A"
+POSTAL_CODE_WEIGHT = "B"
+CODE_INSEE_WEIGHT = "C"
+
+
+def search_document(nom: str, codes_postaux: list[str], code_insee: str) -> tuple[str, str]:
+    """The search columns of a place: its normalised name, and its tsvector as PostgreSQL prints it.
+
+    The tsvector is written out here rather than built by to_tsvector(): its parser would have its say on words
+    like "1er" or "1e5", and the "unaccent" extension is not available. Lexemes come sorted and positions grouped
+    by lexeme, as PostgreSQL prints them, so the importer can compare the stored text with this one.
+    """
+    search_name = normalize(nom)
+    positions: dict[str, list[str]] = {}
+    lexemes = [(word, NAME_WEIGHT) for word in search_name.split()]
+    lexemes += [(code, POSTAL_CODE_WEIGHT) for code in codes_postaux]
+    lexemes.append((code_insee.lower(), CODE_INSEE_WEIGHT))
+    for position, (lexeme, weight) in enumerate(lexemes, start=1):
+        positions.setdefault(lexeme, []).append(f"{position}{weight}")
+    # Lexemes are [0-9a-z]+ (normalize(), postal and INSEE codes): no quote to escape.
+    vector = " ".join(f"'{lexeme}':{','.join(positions[lexeme])}" for lexeme in sorted(positions))
+    return search_name, vector
+
 
 class CommuneQuerySet(models.QuerySet):
     def searchable(self):
         """Communes and municipal arrondissements: the places a person says they live in."""
-        return self.filter(type__in=[Commune.Type.COMMUNE, Commune.Type.ARRONDISSEMENT])
+        return self.filter(type__in=Commune.SEARCHABLE_TYPES)
 
     def by_code(self, code_insee: str):
         """The place a person means by an INSEE code: the commune or arrondissement first,
@@ -51,6 +80,9 @@ class Commune(models.Model):
         DELEGUEE = "commune-deleguee", "Commune déléguée"
         ASSOCIEE = "commune-associee", "Commune associée"
 
+    SEARCHABLE_TYPES = (Type.COMMUNE, Type.ARRONDISSEMENT)
+    SUBDIVISION_TYPES = (Type.DELEGUEE, Type.ASSOCIEE)
+
     code_insee = models.CharField("code INSEE", max_length=5)
     type = models.CharField(max_length=24, choices=Type.choices, default=Type.COMMUNE)
     nom = models.CharField(max_length=100)
@@ -71,13 +103,32 @@ class Commune(models.Model):
         help_text="Pour un arrondissement municipal ou une commune déléguée ou associée.",
     )
 
+    # Search helpers (communes.search), written by the import in bulk and by save(): see search_document().
+    search_name = models.TextField("nom normalisé", blank=True, editable=False)
+    search_vector = SearchVectorField("vecteur de recherche", null=True, blank=True, editable=False)
+
     objects = CommuneQuerySet.as_manager()
 
     class Meta:
         verbose_name = "commune"
         ordering = ["code_insee", "type"]
         constraints = [models.UniqueConstraint(fields=["code_insee", "type"], name="commune_unique_code_type")]
-        indexes = [models.Index(fields=["code_insee"], name="commune_code_insee_idx")]
+        indexes = [
+            models.Index(fields=["code_insee"], name="commune_code_insee_idx"),
+            models.Index(fields=["search_name"], name="commune_search_name_idx"),
+            # Prefix queries ('etien':*) use it too: no pg_trgm needed.
+            GinIndex(fields=["search_vector"], name="commune_search_vector_idx"),
+            # The order of the suggestions (communes.search.POPULATION_ORDER), for frequent prefixes.
+            models.Index(
+                models.F("population").desc(nulls_last=True),
+                "nom",
+                "code_insee",
+                "type",
+                name="commune_population_idx",
+                # SEARCHABLE_TYPES (Meta cannot see the names of the model).
+                condition=models.Q(type__in=["commune", "arrondissement-municipal"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.nom} ({self.code_insee})"
@@ -102,8 +153,21 @@ class Commune(models.Model):
             "national": list(NATIONAL_CODES),
         }
 
+    def save(self, *args, **kwargs):
+        self.search_name, self.search_vector = search_document(self.nom, self.codes_postaux, self.code_insee)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"nom", "codes_postaux", "code_insee"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name", "search_vector"}
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         """What a person reads: "Lille (59000)", "Paris 11e Arrondissement (75011)"."""
-        postal = self.codes_postaux[0] if self.codes_postaux else self.departement
-        return f"{self.nom} ({postal})"
+        return self.label_for()
+
+    def label_for(self, code_postal: str | None = None) -> str:
+        """The label with a given postal code of the place (Marseille with 13008 for someone who typed 13008);
+        else its first postal code, or its département when it has none."""
+        if code_postal not in self.codes_postaux:
+            code_postal = self.codes_postaux[0] if self.codes_postaux else self.departement
+        return f"{self.nom} ({code_postal})"

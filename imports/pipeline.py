@@ -116,6 +116,11 @@ def run_import(
 def _import_in_transaction(structures, services, sources, full, progress, timings) -> ImportResult:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # Bulk writes: GIN indexes buffer new entries in a pending list that is merged with
+        # work_mem; the defaults (4 MB) make a national first import several times slower.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
 
     with timed(timings, "validate"):
         structure_batch = prepare(

@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from inclusion_site import views
+from services import views as service_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", service_views.search, name="home"),
+    path("services/", include("services.urls")),
+    path("communes/", include("communes.urls")),
     path("admin/", admin.site.urls),
 ]

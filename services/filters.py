@@ -1,0 +1,141 @@
+"""The search parameters of the contract, declared and validated by a django-filter FilterSet."""
+
+import django_filters
+from data_inclusion.schema import v1
+from django import forms
+
+from communes.models import Commune
+from services.search import DEFAULT_RADIUS_KM, PAGE_SIZE, RADII_KM, Filters, Origin
+from services.sources import source_choices
+from structures.schema import enum_choices
+
+MAX_TEXT_LENGTH = 200
+THEMATIQUE_CHOICES = enum_choices(v1.Categorie) + enum_choices(v1.Thematique)
+
+
+class FrenchMultipleChoiceField(forms.MultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": "« %(value)s » n'est pas une valeur possible pour ce filtre.",
+        "invalid_list": "Indiquez une liste de valeurs.",
+    }
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = FrenchMultipleChoiceField
+
+
+class SearchForm(forms.Form):
+    """Cross-field rules: the commune, the point, what they mean together."""
+
+    commune = forms.CharField(required=False, max_length=MAX_TEXT_LENGTH)
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("lat"), data.get("lon")
+        if (lat is None) != (lon is None) and not self.has_error("lat") and not self.has_error("lon"):
+            self.add_error("lat", "Indiquez la latitude et la longitude ensemble.")
+        code = data.get("code_commune")
+        commune = None
+        if code:
+            commune = Commune.objects.by_code(code)
+            if commune is None:
+                self.add_error("code_commune", f"Aucune commune ne porte le code « {code} ».")
+        elif data.get("commune"):
+            from communes.search import resolve_commune_input
+
+            commune = resolve_commune_input(data["commune"])
+            if commune is None:
+                self.add_error("commune", "Commune introuvable : choisissez-la dans la liste proposée.")
+        if commune is None and lat is not None and lon is not None and not self.errors:
+            commune = Commune.objects.nearest(lat, lon)
+            if commune is None:
+                self.add_error("lat", "Ce point n'est proche d'aucune commune française.")
+        data["commune_obj"] = commune
+        return data
+
+
+class ServiceSearchFilterSet(django_filters.FilterSet):
+    code_commune = django_filters.CharFilter(
+        label="Code INSEE de la commune",
+        max_length=5,
+        min_length=5,
+        error_messages={
+            "max_length": "Un code commune a 5 caractères.",
+            "min_length": "Un code commune a 5 caractères.",
+        },
+    )
+    lat = django_filters.NumberFilter(label="Latitude", min_value=-90, max_value=90)
+    lon = django_filters.NumberFilter(label="Longitude", min_value=-180, max_value=180)
+    rayon_km = django_filters.TypedChoiceFilter(
+        label="Rayon",
+        choices=[(str(radius), f"{radius} km") for radius in RADII_KM],
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choisissez un rayon parmi 5, 10, 20, 50 et 100 km."},
+    )
+    thematiques = MultipleChoiceFilter(label="Besoins", choices=THEMATIQUE_CHOICES)
+    publics = MultipleChoiceFilter(label="Publics", choices=enum_choices(v1.Public))
+    types = MultipleChoiceFilter(label="Type de service", choices=enum_choices(v1.TypeService))
+    frais = MultipleChoiceFilter(label="Frais", choices=enum_choices(v1.Frais))
+    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=enum_choices(v1.ModeAccueil))
+    sources = MultipleChoiceFilter(label="Sources", choices=[])
+    score_qualite_minimum = django_filters.NumberFilter(label="Score de qualité minimum", min_value=0, max_value=1)
+    q = django_filters.CharFilter(
+        label="Mots-clés",
+        max_length=MAX_TEXT_LENGTH,
+        error_messages={"max_length": f"Le texte recherché est limité à {MAX_TEXT_LENGTH} caractères."},
+    )
+    doublons = django_filters.BooleanFilter(label="Afficher les doublons", widget=forms.CheckboxInput)
+    page = django_filters.NumberFilter(label="Page", min_value=1, max_value=100_000)
+
+    class Meta:
+        form = SearchForm
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["sources"].extra["choices"] = source_choices()
+
+    @property
+    def cleaned(self) -> dict:
+        return self.form.cleaned_data if self.is_valid() else {}
+
+    def origin(self) -> Origin | None:
+        data = self.cleaned
+        commune = data.get("commune_obj")
+        if commune is None:
+            return None
+        return Origin.for_commune(commune, data.get("lat"), data.get("lon"))
+
+    def search_filters(self) -> Filters:
+        data = self.cleaned
+        minimum = data.get("score_qualite_minimum")
+        return Filters(
+            thematiques=data.get("thematiques") or [],
+            publics=data.get("publics") or [],
+            frais=data.get("frais") or [],
+            types=data.get("types") or [],
+            modes_accueil=data.get("modes_accueil") or [],
+            sources=data.get("sources") or [],
+            score_qualite_minimum=float(minimum) if minimum is not None else None,
+            q=data.get("q") or "",
+        )
+
+    @property
+    def radius_km(self) -> int:
+        return self.cleaned.get("rayon_km") or DEFAULT_RADIUS_KM
+
+    def filter_queryset(self, queryset):
+        return queryset.search(
+            origin=self.origin(),
+            radius_km=self.radius_km,
+            filters=self.search_filters(),
+            collapse_duplicates=not self.cleaned.get("doublons"),
+        )
+
+    @property
+    def page_number(self) -> int:
+        return int(self.cleaned.get("page") or 1)
+
+
+__all__ = ["PAGE_SIZE", "ServiceSearchFilterSet"]

@@ -1,0 +1,271 @@
+"""What a person reads about a search and its results, computed once per card (no logic in templates)."""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from data_inclusion.schema import v1
+from django.urls import reverse
+from django.utils.formats import number_format
+
+from services.search import expand_thematiques
+from services.sources import source_name
+from structures.schema import enum_label
+
+MAX_TAGS = 3
+
+
+def format_distance(km: float | None) -> str:
+    if km is None:
+        return ""
+    if km < 1:
+        return f"à {max(10, round(km * 1000, -1)):.0f} m"
+    if km < 10:
+        return f"à {number_format(round(km, 1), decimal_pos=1)} km"
+    return f"à {round(km):.0f} km"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links from data are ever rendered as links."""
+    if not url:
+        return None
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+
+
+def phone_href(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = "".join(char for char in phone if char.isdigit() or char == "+")
+    return f"tel:{digits}" if len(digits) >= 4 else None
+
+
+@dataclass
+class Action:
+    kind: str  # telephoner, se-presenter, envoyer-un-courriel, utiliser-lien-mobilisation
+    label: str
+    href: str | None
+    icon: str
+
+
+class ResultCard:
+    def __init__(self, service, *, searched: list[str] | None = None, search_query: str = ""):
+        self.service = service
+        self.detail_url = reverse("services:detail", args=[service.id]) + (f"?{search_query}" if search_query else "")
+        self.structure = service.structure
+        self.distance = format_distance(getattr(service, "distance_km", None))
+        self.on_site = bool(getattr(service, "on_site", False))
+        self.remote = v1.ModeAccueil.A_DISTANCE.value in (service.modes_accueil or [])
+        self.tags = self._tags(service.thematiques or [], expand_thematiques(searched or []))
+        self.publics = [enum_label(v1.Public, value) for value in service.publics or []]
+        self.frais = enum_label(v1.Frais, service.frais) if service.frais else ""
+        self.source = source_name(service.source)
+        self.actions = self._actions(service)
+        self.address = ", ".join(
+            part for part in (service.adresse, service.complement_adresse, self._place(service)) if part
+        )
+
+    @staticmethod
+    def _place(service) -> str:
+        return " ".join(part for part in (service.code_postal, service.commune) if part)
+
+    @staticmethod
+    def _tags(thematiques: list[str], searched: list[str]) -> list[str]:
+        ordered = [value for value in thematiques if value in searched] + [
+            value for value in thematiques if value not in searched
+        ]
+        return [enum_label(v1.Thematique, value) for value in ordered[:MAX_TAGS]]
+
+    @staticmethod
+    def _actions(service) -> list[Action]:
+        modes = service.modes_mobilisation or []
+        actions = []
+        phone = service.telephone or service.structure.telephone
+        if phone and (not modes or "telephoner" in modes):
+            actions.append(Action("telephoner", f"Téléphoner au {phone}", phone_href(phone), "fr-icon-phone-line"))
+        if "se-presenter" in modes:
+            actions.append(Action("se-presenter", "Se présenter sur place", None, "fr-icon-map-pin-2-line"))
+        email = service.courriel or service.structure.courriel
+        if email and "envoyer-un-courriel" in modes:
+            actions.append(Action("envoyer-un-courriel", f"Écrire à {email}", f"mailto:{email}", "fr-icon-mail-line"))
+        link = safe_url(service.lien_mobilisation)
+        if link and (not modes or "utiliser-lien-mobilisation" in modes):
+            actions.append(
+                Action("utiliser-lien-mobilisation", "Faire une demande en ligne", link, "fr-icon-external-link-line")
+            )
+        return actions
+
+
+@dataclass
+class SearchSummary:
+    count: int
+    place: str
+    radius_km: int | None
+
+    @classmethod
+    def from_filterset(cls, filterset, count: int) -> "SearchSummary":
+        commune = filterset.cleaned.get("commune_obj")
+        place = ""
+        if commune is not None:
+            place = "votre position" if filterset.cleaned.get("lat") is not None else commune.label
+        return cls(count=count, place=place, radius_km=filterset.radius_km if commune else None)
+
+    @property
+    def text(self) -> str:
+        noun = "service" if self.count < 2 else "services"
+        count = number_format(self.count, force_grouping=True)
+        if not self.place:
+            return f"{count} {noun}"
+        return f"{count} {noun} pour {self.place} (rayon {self.radius_km} km)"
+
+
+@dataclass
+class Option:
+    name: str  # the parameter
+    value: str
+    label: str
+    count: int | None
+    checked: bool
+    children: list["Option"] | None = None  # a category's thématiques
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.name}-{self.value}"
+
+    @property
+    def count_id(self) -> str:
+        return f"facet-{self.name}-{self.value}"
+
+
+@dataclass
+class OptionGroup:
+    name: str
+    legend: str
+    options: list[Option]
+    errors: list[str]
+
+    def all_options(self):
+        for option in self.options:
+            yield option
+            yield from option.children or []
+
+
+FACET_FOR_PARAMETER = {
+    "publics": "publics",
+    "types": "types",
+    "frais": "frais",
+    "modes_accueil": "modes_accueil",
+    "sources": "sources",
+}
+
+
+def option_groups(filterset, facets: dict | None) -> dict[str, OptionGroup]:
+    """Every checkbox of the search form, with its facet count when results exist."""
+    facets = facets or {}
+    data = filterset.form.data
+
+    def options(name, choices, facet):
+        selected = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+        counts = facets.get(facet)
+        return [
+            Option(name, value, label, (counts or {}).get(value, 0) if counts is not None else None, value in selected)
+            for value, label in choices
+        ]
+
+    form = filterset.form
+    categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie], "categories")
+    thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique], "thematiques")
+    for category in categories:
+        category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
+    groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, form.errors.get("thematiques", []))}
+    for name, facet in FACET_FOR_PARAMETER.items():
+        field = form.fields[name]
+        groups[name] = OptionGroup(name, field.label, options(name, field.choices, facet), form.errors.get(name, []))
+    return groups
+
+
+@dataclass
+class PageLink:
+    label: str
+    url: str | None
+    kind: str = "page"  # page, first, prev, next, last
+    current: bool = False
+    title: str = ""
+
+
+def with_params(base_url: str, query, **changes) -> str:
+    """base_url?query with some parameters replaced (None removes them)."""
+    params = query.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params.setlist(key, value if isinstance(value, list) else [str(value)])
+    encoded = params.urlencode()
+    return f"{base_url}?{encoded}" if encoded else base_url
+
+
+def pagination(page, base_url: str, query) -> list[PageLink]:
+    """DSFR pagination: first, previous, a window of pages with ellipses, next, last."""
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return []
+
+    def url(number):
+        return with_params(base_url, query, page=None if number == 1 else number)
+
+    links = [
+        PageLink("Première page", url(1) if page.number > 1 else None, "first", title="Première page"),
+        PageLink(
+            "Page précédente",
+            url(page.number - 1) if page.has_previous() else None,
+            "prev",
+            title="Page précédente",
+        ),
+    ]
+    for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            links.append(PageLink("…", None))
+        else:
+            links.append(PageLink(str(number), url(number), current=number == page.number, title=f"Page {number}"))
+    links += [
+        PageLink("Page suivante", url(page.number + 1) if page.has_next() else None, "next", title="Page suivante"),
+        PageLink(
+            "Dernière page",
+            url(paginator.num_pages) if page.number < paginator.num_pages else None,
+            "last",
+            title="Dernière page",
+        ),
+    ]
+    return links
+
+
+def widen_suggestions(filterset, base_url: str, query) -> list[tuple[str, str]]:
+    """Ways out of an empty result: bigger radius, fewer filters, remote services."""
+    from services.search import RADII_KM
+
+    suggestions = []
+    data = filterset.cleaned
+    if data.get("commune_obj") is not None:
+        bigger = [radius for radius in RADII_KM if radius > filterset.radius_km]
+        if bigger:
+            suggestions.append(
+                (
+                    f"Chercher dans un rayon de {bigger[0]} km",
+                    with_params(base_url, query, rayon_km=bigger[0], page=None),
+                )
+            )
+    if data.get("modes_accueil"):
+        suggestions.append(
+            ("Inclure les services à distance", with_params(base_url, query, modes_accueil=None, page=None))
+        )
+    for name, label in (
+        ("q", "Retirer les mots-clés"),
+        ("publics", "Retirer le filtre des publics"),
+        ("types", "Retirer le filtre du type de service"),
+        ("frais", "Retirer le filtre des frais"),
+        ("sources", "Retirer le filtre des sources"),
+        ("score_qualite_minimum", "Retirer le score minimum"),
+    ):
+        if data.get(name):
+            suggestions.append((label, with_params(base_url, query, **{name: None, "page": None})))
+    if data.get("thematiques"):
+        suggestions.append(("Voir tous les besoins", with_params(base_url, query, thematiques=None, page=None)))
+    return suggestions

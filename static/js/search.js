@@ -1,0 +1,162 @@
+/* Search page enhancements: commune autocomplete, "autour de moi", htmx error display.
+   The page works without this file: the form is a plain GET form. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("services-search-form");
+  if (!form) return;
+
+  if (window.htmx) {
+    // Invalid searches answer 400 with a French message to show in place of the results.
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "400", swap: true },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false }
+    ];
+    var showError = function () {
+      var results = document.getElementById("services-results");
+      if (!results) return;
+      results.innerHTML =
+        '<div class="fr-alert fr-alert--error" role="alert"><p>La recherche n\u2019a pas pu aboutir. ' +
+        "Vérifiez votre connexion puis réessayez.</p></div>";
+    };
+    document.body.addEventListener("htmx:responseError", showError);
+    document.body.addEventListener("htmx:sendError", showError);
+  }
+
+  var input = document.getElementById("id_commune");
+  var code = document.getElementById("id_code_commune");
+  var lat = document.getElementById("id_lat");
+  var lon = document.getElementById("id_lon");
+  var list = document.getElementById("communes-suggestions");
+  var timer = null;
+  var active = -1;
+  var lastQuery = null;
+
+  function options() {
+    return list ? Array.prototype.slice.call(list.querySelectorAll('[role="option"]')) : [];
+  }
+
+  function close() {
+    if (!list) return;
+    list.hidden = true;
+    list.innerHTML = "";
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(index) {
+    var items = options();
+    if (!items.length) return;
+    active = (index + items.length) % items.length;
+    items.forEach(function (item, i) {
+      item.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function choose(item) {
+    input.value = item.getAttribute("data-label");
+    code.value = item.getAttribute("data-code");
+    lat.value = "";
+    lon.value = "";
+    close();
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function suggest() {
+    var query = input.value.trim();
+    if (query === lastQuery) return;
+    lastQuery = query;
+    if (query.length < 2 && !/^\d/.test(query)) {
+      close();
+      return;
+    }
+    var url = input.getAttribute("data-autocomplete-url") + "?q=" + encodeURIComponent(query);
+    fetch(url, { headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        if (input.value.trim() !== query) return; // a newer query is on its way
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var fragment = template.content.querySelector("#communes-suggestions");
+        list.innerHTML = fragment ? fragment.innerHTML : "";
+        var count = options().length;
+        list.hidden = count === 0;
+        input.setAttribute("aria-expanded", count ? "true" : "false");
+        active = -1;
+      })
+      .catch(close);
+  }
+
+  if (input && code && list) {
+    input.addEventListener("input", function () {
+      // Typing again forgets the commune chosen before.
+      code.value = "";
+      lat.value = "";
+      lon.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(suggest, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !list.hidden && options().length > 0;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!open) suggest();
+        highlight(active + 1);
+      } else if (event.key === "ArrowUp" && open) {
+        event.preventDefault();
+        highlight(active - 1);
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();
+        choose(options()[active]);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        close();
+      }
+    });
+    // A change of the text field alone must not search before a commune is chosen.
+    input.addEventListener("change", function (event) {
+      if (!list.hidden) event.stopPropagation();
+    });
+    list.addEventListener("mousedown", function (event) {
+      var item = event.target.closest('[role="option"]');
+      if (item) {
+        event.preventDefault();
+        choose(item);
+      }
+    });
+    input.addEventListener("blur", function () {
+      setTimeout(close, 150);
+    });
+  }
+
+  var aroundMe = document.getElementById("services-around-me");
+  var status = document.getElementById("services-around-me-status");
+  if (aroundMe && "geolocation" in navigator) {
+    aroundMe.hidden = false;
+    aroundMe.addEventListener("click", function () {
+      status.textContent = "Recherche de votre position…";
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          lat.value = position.coords.latitude.toFixed(5);
+          lon.value = position.coords.longitude.toFixed(5);
+          code.value = "";
+          input.value = "";
+          status.textContent = "Position trouvée : services autour de vous.";
+          form.requestSubmit();
+        },
+        function () {
+          status.textContent = "Position indisponible : indiquez votre commune.";
+        },
+        { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 }
+      );
+    });
+  }
+})();
