@@ -72,8 +72,11 @@ clean: db-stop
 
 # Benchmarks on national-size demo data (100,000 structures, 140,000 services), in a
 # dedicated database "inclusion_bench" on the same server. Results in bench/results/.
-.PHONY: bench bench-import
-bench: bench-import
+.PHONY: bench bench-import bench-search
+bench: bench-import bench-search
 
 bench-import: install
 	$(WITH_DB) $(PY) -m bench.bench_import
+
+bench-search: install
+	$(WITH_DB) $(PY) -m bench.bench_search

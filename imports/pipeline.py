@@ -16,7 +16,8 @@ from django.utils import timezone
 from imports import writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
-from imports.validation import Batch, missing_columns, prepare
+from imports.readers import UnreadableFile
+from imports.validation import Batch, MissingColumns, prepare
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from structures.text import normalize
 
@@ -42,6 +43,7 @@ class ImportResult:
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     run: ImportRun | None = None
+    sources: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = []
@@ -73,28 +75,21 @@ def run_import(
     progress: Callable[[Iterable, str], Iterable] | None = None,
     timings: dict | None = None,
 ) -> ImportResult:
-    """Import already-read records. Raises ImportAborted when the input is unusable."""
+    """Import already-read records. Raises ImportAborted when the input is unusable.
+
+    Records may stream (JSON files); lists are emptied once validated, to free memory.
+    """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
-    for kind, records in (("structure", structures), ("service", services)):
-        missing = missing_columns(kind, records)
-        if missing:
-            raise ImportAborted(
-                f"Fichier des {kind}s : colonnes obligatoires absentes : {', '.join(sorted(missing))}."
-            )
-    if sources:
-        structures = [record for record in structures if record.get("source") in sources]
-        services = [record for record in services if record.get("source") in sources]
-    imported_sources = sorted(
-        set(sources or []) | {str(r.get("source")) for r in structures + services if r.get("source")}
-    )
-
     run = None
     if not dry_run:
-        run = ImportRun.objects.create(origin=origin, sources=imported_sources, full=full)
+        run = ImportRun.objects.create(origin=origin, sources=sorted(sources or []), full=full)
     try:
         with transaction.atomic():
-            result = _import_in_transaction(structures, services, imported_sources, full, progress, timings)
+            try:
+                result = _import_in_transaction(structures, services, sources, full, progress, timings)
+            except (UnreadableFile, MissingColumns) as exc:
+                raise ImportAborted(str(exc)) from exc
             result.timings = timings
             if dry_run:
                 raise DryRunRollback
@@ -113,7 +108,8 @@ def run_import(
     return result
 
 
-def _import_in_transaction(structures, services, sources, full, progress, timings) -> ImportResult:
+def _import_in_transaction(structures, services, only_sources, full, progress, timings) -> ImportResult:
+    wanted = set(only_sources or [])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         # Bulk writes: GIN indexes buffer new entries in a pending list that is merged with
@@ -122,25 +118,37 @@ def _import_in_transaction(structures, services, sources, full, progress, timing
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
 
+    def structure_row(row: dict) -> tuple:
+        row["search_name"] = normalize(row["nom"])
+        return tuple(row.get(column) for column in STRUCTURES.staged_columns)
+
+    def service_row(row: dict) -> tuple:
+        row["search_document"] = search_document(**{name: row[name] for name in DOCUMENT_FIELDS})
+        return tuple(row.get(column) for column in SERVICES.staged_columns)
+
     with timed(timings, "validate"):
         structure_batch = prepare(
             "structure",
             structures,
-            stored_hashes=writer.stored_hashes(STRUCTURES, sources),
+            stored_hashes=writer.stored_hashes(STRUCTURES),
+            finish_row=structure_row,
+            sources=wanted,
             progress=lambda items: progress(items, "Structures"),
         )
+        _release(structures)
         known_structures = structure_batch.seen_ids | (writer.all_ids(STRUCTURES) - structure_batch.rejected_ids)
         service_batch = prepare(
             "service",
             services,
-            stored_hashes=writer.stored_hashes(SERVICES, sources),
+            stored_hashes=writer.stored_hashes(SERVICES),
             known_structure_ids=known_structures.__contains__,
+            finish_row=service_row,
+            sources=wanted,
             progress=lambda items: progress(items, "Services"),
         )
-        for row in structure_batch.rows:
-            row["search_name"] = normalize(row["nom"])
-        for row in service_batch.rows:
-            row["search_document"] = search_document(**{name: row[name] for name in DOCUMENT_FIELDS})
+        _release(services)
+    # A full import is full for the sources it names and the sources its files contain.
+    sources = sorted(wanted | structure_batch.sources | service_batch.sources)
 
     counts = {}
     with timed(timings, "write"):
@@ -154,7 +162,13 @@ def _import_in_transaction(structures, services, sources, full, progress, timing
                 cursor.execute(SEARCH_VECTOR_SQL.format(condition=f"structure.id IN (SELECT id FROM {ids_table})"))
         writer.refresh_structure_scores()
         counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
-    return ImportResult(structures=structure_batch, services=service_batch, counts=counts)
+    return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
+
+
+def _release(records) -> None:
+    """Free the raw records of an in-memory list (CSV, Parquet, API) once validated."""
+    if isinstance(records, list):
+        records.clear()
 
 
 def _base_counts(batch: Batch) -> dict:
@@ -169,8 +183,8 @@ def _base_counts(batch: Batch) -> dict:
 
 def _write_structures(batch: Batch, sources: list[str], full: bool) -> tuple[dict, list[str]]:
     stage = writer.create_stage(STRUCTURES)
-    columns = STRUCTURES.staged_columns
-    writer.copy_rows(stage, columns, ([row.get(column) for column in columns] for row in batch.rows))
+    writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
+    batch.rows.clear()
     updated = writer.update_changed(
         STRUCTURES,
         stage,
@@ -182,8 +196,8 @@ def _write_structures(batch: Batch, sources: list[str], full: bool) -> tuple[dic
 
 def _write_services(batch: Batch, sources: list[str], full: bool) -> dict:
     stage = writer.create_stage(SERVICES)
-    columns = SERVICES.staged_columns
-    writer.copy_rows(stage, columns, ([row.get(column) for column in columns] for row in batch.rows))
+    writer.copy_rows(stage, SERVICES.staged_columns, batch.rows)
+    batch.rows.clear()
     curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
     document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
     updated = writer.update_changed(
@@ -227,10 +241,11 @@ def _record(run: ImportRun | None, result: ImportResult) -> None:
     if run is None:
         return
     run.status = ImportRun.Status.SUCCEEDED
+    run.sources = result.sources
     run.finished_at = timezone.now()
     run.counts = result.counts
     run.timings = result.timings
-    run.save(update_fields=["status", "finished_at", "counts", "timings"])
+    run.save(update_fields=["status", "sources", "finished_at", "counts", "timings"])
     RejectedRecord.objects.bulk_create(
         [
             RejectedRecord(

@@ -13,9 +13,12 @@ import ast
 import csv
 import gzip
 import io
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import ijson
 import orjson
 
 LIST_FIELDS = {
@@ -42,7 +45,10 @@ def detect_format(path: Path) -> str:
     raise UnreadableFile(f"{path.name} : format inconnu (attendu : .json, .parquet ou .csv).")
 
 
-def read_records(path: Path) -> list[dict]:
+def read_records(path: Path) -> "Iterable[dict]":
+    """The records of a file. JSON is streamed (a national file would take gigabytes of
+    memory as Python objects); iterating may then raise UnreadableFile part-way, which the
+    import turns into a rollback."""
     if not path.is_file():
         raise UnreadableFile(f"{path} : fichier introuvable.")
     fmt = detect_format(path)
@@ -65,17 +71,48 @@ def _open_bytes(path: Path) -> bytes:
     return raw
 
 
-def read_json(path: Path) -> list[dict]:
-    try:
-        data = orjson.loads(_open_bytes(path))
-    except orjson.JSONDecodeError as exc:
-        raise UnreadableFile(f"{path.name} : JSON invalide ou tronqué ({exc}).") from exc
-    # The API and some exports wrap the list: {"items": [...]}.
-    if isinstance(data, dict) and isinstance(data.get("items"), list):
-        data = data["items"]
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UnreadableFile(f"{path.name} : un tableau JSON d'objets est attendu.")
-    return data
+class JsonRecords:
+    """Records of a JSON array (or {"items": [...]}) file, parsed one at a time by ijson."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.size = path.stat().st_size
+        with self._open() as handle:
+            head = handle.read(4096).lstrip()
+        if head[:1] == b"[":
+            self.prefix = "item"
+        elif head[:1] == b"{" and b'"items"' in head:
+            self.prefix = "items.item"  # the API and some exports wrap the list
+        else:
+            raise UnreadableFile(f"{path.name} : un tableau JSON d'objets est attendu.")
+
+    def _open(self):
+        with self.path.open("rb") as handle:
+            magic = handle.read(2)
+        return gzip.open(self.path, "rb") if magic == b"\x1f\x8b" else self.path.open("rb")
+
+    def __iter__(self) -> Iterator[dict]:
+        with self._open() as handle:
+            try:
+                for item in ijson.items(handle, self.prefix, use_float=True):
+                    if not isinstance(item, dict):
+                        raise UnreadableFile(f"{self.path.name} : un tableau JSON d'objets est attendu.")
+                    yield item
+            except (ijson.JSONError, EOFError, OSError) as exc:
+                raise UnreadableFile(f"{self.path.name} : JSON invalide ou tronqué ({exc}).") from exc
+
+    @property
+    def estimated_count(self) -> int | None:
+        """For a progress bar's ETA: the file size over the size of the first records."""
+        sample = list(itertools.islice(iter(self), 200))
+        if not sample:
+            return 0
+        average = sum(len(orjson.dumps(record)) for record in sample) / len(sample)
+        return int(self.size / average) if self.path.suffix != ".gz" else None
+
+
+def read_json(path: Path) -> JsonRecords:
+    return JsonRecords(path)
 
 
 def read_parquet(path: Path) -> list[dict]:

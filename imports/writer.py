@@ -134,9 +134,9 @@ def unpublish_absent(table: Table, present_ids_table: str, sources: list[str]) -
         return cursor.rowcount
 
 
-def stored_hashes(table: Table, sources: list[str]) -> dict[str, str]:
+def stored_hashes(table: Table) -> dict[str, str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, source_hash FROM {table.name} WHERE source = ANY(%s)", [sources])
+        cursor.execute(f"SELECT id, source_hash FROM {table.name}")
         return dict(cursor.fetchall())
 
 

@@ -142,6 +142,15 @@ class OptionGroup:
     options: list[Option]
     errors: list[str]
 
+    @property
+    def has_selection(self) -> bool:
+        return any(option.checked for option in self.all_options())
+
+    @property
+    def selection_label(self) -> str:
+        count = sum(option.checked for option in self.all_options())
+        return f"{count} choisi{'s' if count > 1 else ''}"
+
     def all_options(self):
         for option in self.options:
             yield option

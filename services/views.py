@@ -78,6 +78,9 @@ def search(request):
             )
     elif not filterset.is_valid():
         status = 400
+    commune = filterset.cleaned.get("commune_obj")
+    typed = request.GET.get("commune", "")
+    context["commune_label"] = commune.label if commune is not None and not filterset.cleaned.get("lat") else typed
     groups = option_groups(filterset, context["facets"])
     context.update(
         groups=groups, main_groups=[groups[name] for name in ("publics", "types", "frais", "modes_accueil")]

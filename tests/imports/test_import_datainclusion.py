@@ -109,7 +109,8 @@ def test_invalid_records_are_rejected_with_reasons_and_the_rest_imported(dataset
     assert reasons[("dora--typo", "thematiques")] == "« mobilite--preparer-un-permi » n'est pas une valeur autorisée."
     assert reasons[("dora--mail", "courriel")] == "Cette adresse électronique n'est pas valide."
     assert reasons[("dora--orphelin", "structure_id")] == "Structure « dora--inconnue » inconnue ou rejetée."
-    assert "2 fois dans le fichier" in reasons[("dora--jumeau", "id")]
+    assert "plusieurs fois dans le fichier" in reasons[("dora--jumeau", "id")]
+    assert not Service.objects.filter(id="dora--jumeau").exists()
     counts = ImportRun.objects.get().counts["services"]
     assert counts["rejetees"] == 4
     assert counts["doublons_identiques_ignores"] == 1

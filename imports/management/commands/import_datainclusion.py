@@ -59,6 +59,7 @@ class Command(BaseCommand):
 
         show_progress = verbosity > 0 and sys.stderr.isatty()
         try:
+            # JSON files stream; in-memory lists (CSV, Parquet, API) are emptied as they are used.
             result = run_import(
                 structures=structure_records,
                 services=service_records,
@@ -107,4 +108,5 @@ class Command(BaseCommand):
     def progress_bar(items, label):
         from tqdm import tqdm
 
-        return tqdm(items, desc=label, unit=" enr.", file=sys.stderr, smoothing=0.1)
+        total = getattr(items, "estimated_count", None) if not hasattr(items, "__len__") else len(items)
+        return tqdm(items, desc=label, total=total, unit=" enr.", file=sys.stderr, smoothing=0.1)

@@ -1,0 +1,475 @@
+"""Search benchmark: realistic searches and commune autocompletes over HTTP against gunicorn.
+
+On the national-size demo set (bench.common), gunicorn serves the site with the production settings
+(inclusion_site.settings.prod, static files collected into a temporary STATIC_ROOT for the manifest storage)
+and 2 sync workers. One client sends, one after the other, 300 searches of bench.queries as htmx fragment
+requests, then 300 autocompletes, and measures each answer's latency (request sent to body read).
+
+Then, in this process, against the same database: where each request's database time goes (results, count,
+facets, other queries), and the EXPLAIN (ANALYZE, BUFFERS) plans of the slowest searches.
+
+Prints the figures and writes bench/results/search.json. Targets (issue "Search performance"): results
+fragment p50 ≤ 25 ms and p95 ≤ 60 ms, commune autocomplete p95 ≤ 10 ms, every answer 200.
+
+BENCH_SEARCH_DATABASE names another database than inclusion_bench (same server), to measure a frozen copy
+while the import benchmark rewrites inclusion_bench: an import running meanwhile empties the tables and
+shares the CPUs, which makes the figures meaningless.
+"""
+
+import http.client
+import json
+import math
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+
+from bench.common import RESULTS, ROOT, bench_database_url, manage, prepare_national_dataset
+from bench.queries import autocomplete_path, autocomplete_queries, load_places, search_path, search_queries
+
+COUNT = 300
+WARMUP = 40
+WORKERS = 2
+SEED = 2026
+SLOWEST = 5
+TARGETS_MS = {"search_p50": 25, "search_p95": 60, "autocomplete_p95": 10}
+# The search form's htmx request (hx-get on #services-search-form, target #services-results).
+FRAGMENT_HEADERS = {
+    "HX-Request": "true",
+    "HX-Target": "services-results",
+    "HX-Trigger": "services-search-form",
+    "Accept": "*/*",
+}
+# search.js fetches the suggestions with this header and reads the HTML listbox.
+AUTOCOMPLETE_HEADERS = {"X-Requested-With": "fetch", "Accept": "*/*"}
+# Production settings, with the collected static files in a temporary directory.
+SETTINGS_MODULE = "bench_search_settings"
+SETTINGS = "from inclusion_site.settings.prod import *  # noqa: F403\n\nSTATIC_ROOT = {static_root!r}\n"
+
+
+def table_counts(database_url: str) -> dict[str, int]:
+    with psycopg.connect(database_url) as conn:
+        return {
+            name: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for name, table in (
+                ("communes", "communes_commune"),
+                ("structures", "structures_structure"),
+                ("services", "services_service"),
+            )
+        }
+
+
+def ensure_dataset(database_url: str) -> dict[str, int]:
+    """The national-size demo set in the bench database: imported unless services are already there."""
+    manage("migrate", "--noinput", "-v", "0", database_url=database_url)
+    counts = table_counts(database_url)
+    if not counts["services"]:
+        folder = prepare_national_dataset(database_url)
+        manage("import_datainclusion", str(folder), database_url=database_url)
+        counts = table_counts(database_url)
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str):
+    """The site served by gunicorn on a free port of 127.0.0.1; yields (port, server description)."""
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        static_root = Path(tmp) / "static"
+        (Path(tmp) / f"{SETTINGS_MODULE}.py").write_text(SETTINGS.format(static_root=str(static_root)))
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)]),
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        collectstatic_seconds = round(time.perf_counter() - start, 1)
+        port = free_port()
+        log = Path(tmp) / "gunicorn.log"
+        executable = ROOT / ".venv" / "bin" / "gunicorn"
+        command = [
+            str(executable if executable.exists() else Path(sys.executable).parent / "gunicorn"),
+            "inclusion_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--error-logfile",
+            str(log),
+            "--log-level",
+            "warning",
+        ]
+        # Its own process group: the master and its workers are stopped together, and only them.
+        server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        try:
+            wait_until_up(port, server)
+            yield (
+                port,
+                {
+                    "command": " ".join(command[1:]),
+                    "settings": "inclusion_site.settings.prod (+ temporary STATIC_ROOT)",
+                    "worker_class": "sync",
+                    "workers": WORKERS,
+                    "collectstatic_seconds": collectstatic_seconds,
+                },
+            )
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait()
+            errors = log.read_text() if log.exists() else ""
+            if errors.strip():
+                print(f"gunicorn log:\n{errors[-4000:]}", file=sys.stderr)
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer")
+
+
+class Client:
+    """One HTTP client, as a browser tab: one connection, reused while the server keeps it open.
+
+    gunicorn's sync workers close the connection after each answer (no keep-alive), so http.client
+    reconnects for the next request: the figures include a TCP connect on the loopback (~0.1 ms).
+    """
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, float]:
+        for attempt in (1, 2):
+            start = time.perf_counter()
+            try:
+                self.connection.request("GET", path, headers=headers)
+                response = self.connection.getresponse()
+                body = response.read()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # A connection the server closed while idle: retried once on a new one.
+                self.connection.close()
+                if attempt == 2:
+                    raise
+                continue
+            elapsed_ms = (time.perf_counter() - start) * 1000
+            return response.status, body, elapsed_ms
+        raise AssertionError("unreachable")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summary(timings: list[float]) -> dict[str, float]:
+    return {
+        "count": len(timings),
+        "p50_ms": round(percentile(timings, 0.50), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "p99_ms": round(percentile(timings, 0.99), 1),
+        "max_ms": round(max(timings), 1),
+        "mean_ms": round(sum(timings) / len(timings), 1),
+    }
+
+
+def run_requests(client: Client, paths: list[str], headers: dict[str, str], marker: bytes) -> list[dict]:
+    results = []
+    for path in paths:
+        status, body, elapsed_ms = client.get(path, headers)
+        results.append(
+            {
+                "path": path,
+                "status": status,
+                "ms": round(elapsed_ms, 2),
+                "bytes": len(body),
+                # A 200 must be the expected fragment, not an error page.
+                "ok": status == 200 and marker in body,
+            }
+        )
+    return results
+
+
+def measure(port: int, searches: list[list[tuple[str, str]]], typed: list[str], warmup: tuple) -> dict:
+    client = Client(port)
+    warm_searches, warm_typed = warmup
+    # Warm-up: both workers import the code, open their database connection, fill their template and
+    # source caches; PostgreSQL reads the tables into its buffers. The full page is checked once too.
+    page_status, _, _ = client.get(search_path(warm_searches[0]), {"Accept": "text/html"})
+    run_requests(client, [search_path(params) for params in warm_searches], FRAGMENT_HEADERS, b"")
+    run_requests(client, [autocomplete_path(text) for text in warm_typed], AUTOCOMPLETE_HEADERS, b"")
+    search = run_requests(client, [search_path(params) for params in searches], FRAGMENT_HEADERS, b"services-results")
+    autocomplete = run_requests(
+        client, [autocomplete_path(text) for text in typed], AUTOCOMPLETE_HEADERS, b"communes-suggestions"
+    )
+    return {"full_page_status": page_status, "search": search, "autocomplete": autocomplete}
+
+
+# In-process analysis, with Django on the bench database.
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "inclusion_site.settings.dev"
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+
+
+def query_kind(sql: str) -> str:
+    if sql.startswith("WITH base AS MATERIALIZED"):
+        return "facets"
+    if sql.startswith("SELECT COUNT(*)"):
+        return "count"
+    if 'FROM "services_service"' in sql and "LIMIT" in sql:
+        return "results"
+    return "other"
+
+
+def database_breakdown(searches: list[list[tuple[str, str]]]) -> dict:
+    """Each search's view run in this process: its SQL queries by kind, their time, the view's time."""
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    # A failing view answers 500 here too, as over HTTP, rather than stopping the analysis.
+    client = DjangoClient(SERVER_NAME="127.0.0.1", headers={"HX-Request": "true"}, raise_request_exception=False)
+    rows = []
+    for params in searches:
+        path = search_path(params)
+        client.get(path)  # warm, like the HTTP run
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(path)
+            view_ms = (time.perf_counter() - start) * 1000
+        kinds: dict[str, float] = {}
+        for query in captured.captured_queries:
+            kind = query_kind(query["sql"])
+            kinds[kind] = kinds.get(kind, 0.0) + float(query["time"]) * 1000
+        rows.append(
+            {
+                "path": path,
+                "status": response.status_code,
+                "view_ms": round(view_ms, 2),
+                "queries": len(captured.captured_queries),
+                "sql_ms": {kind: round(ms, 2) for kind, ms in kinds.items()},
+            }
+        )
+    kinds = ["results", "count", "facets", "other"]
+    per_kind = {kind: [row["sql_ms"].get(kind, 0.0) for row in rows] for kind in kinds}
+    database = [sum(row["sql_ms"].values()) for row in rows]
+    python = [row["view_ms"] - total for row, total in zip(rows, database, strict=True)]
+    return {
+        "summary": {
+            "view": summary([row["view_ms"] for row in rows]),
+            "sql_total": summary(database),
+            "python_and_templates": summary(python),
+            **{f"sql_{kind}": summary(values) for kind, values in per_kind.items()},
+            "queries_per_request": sorted({row["queries"] for row in rows}),
+        },
+        "requests": rows,
+    }
+
+
+@contextmanager
+def capture_statements():
+    from django.db import connection
+
+    statements = []
+
+    def wrapper(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield statements
+
+
+def explain(sql: str, params) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def execution_ms(plan: str) -> float | None:
+    for line in plan.splitlines():
+        if line.startswith("Execution Time:"):
+            return float(line.split()[2])
+    return None
+
+
+def plans(params: list[tuple[str, str]]) -> dict:
+    """The plans of the three queries the fragment's time depends on, rebuilt as the view builds them."""
+    from django.http import QueryDict
+
+    from services.facets import facet_counts
+    from services.filters import ServiceSearchFilterSet
+    from services.models import Service
+    from services.search import PAGE_SIZE
+
+    filterset = ServiceSearchFilterSet(QueryDict(urlencode(params)), queryset=Service.objects.all())
+    if not filterset.is_valid():
+        return {"error": filterset.form.errors.get_json_data()}
+    results = filterset.qs.select_related("structure")
+    offset = (filterset.page_number - 1) * PAGE_SIZE
+    sql, sql_params = results[offset : offset + PAGE_SIZE].query.sql_with_params()
+    found = {"results": explain(sql, sql_params)}
+    # The count and the facets run their own SQL: captured as they run, then explained.
+    with capture_statements() as statements:
+        results.count()
+    found["count"] = explain(*statements[-1])
+    with capture_statements() as statements:
+        facet_counts(
+            lambda base: Service.objects.search(
+                origin=filterset.origin(),
+                radius_km=filterset.radius_km,
+                filters=base,
+                collapse_duplicates=not filterset.cleaned.get("doublons"),
+            ),
+            filterset.search_filters(),
+        )
+    found["facets"] = explain(*statements[-1])
+    return found
+
+
+def main() -> None:
+    database_url = bench_database_url(os.environ.get("BENCH_SEARCH_DATABASE", "inclusion_bench"))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    counts = ensure_dataset(database_url)
+    places = load_places(database_url)
+    searches = search_queries(places, COUNT, seed=SEED)
+    typed = autocomplete_queries(places, COUNT, seed=SEED)
+    warmup = (search_queries(places, WARMUP, seed=SEED + 100), autocomplete_queries(places, WARMUP, seed=SEED + 100))
+    with gunicorn(database_url) as (port, server):
+        measured = measure(port, searches, typed, warmup)
+
+    search, autocomplete = measured["search"], measured["autocomplete"]
+    figures = {
+        "search_fragment": summary([row["ms"] for row in search]),
+        "autocomplete": summary([row["ms"] for row in autocomplete]),
+    }
+    failures = [row for row in search + autocomplete if not row["ok"]]
+    if measured["full_page_status"] != 200:
+        failures.append({"path": "full page", "status": measured["full_page_status"]})
+
+    setup_django(database_url)
+    breakdown = database_breakdown(searches)
+    slowest = sorted(
+        ((row, params) for row, params in zip(search, searches, strict=True)), key=lambda item: -item[0]["ms"]
+    )[:SLOWEST]
+    slowest_details = []
+    for row, params in slowest:
+        try:
+            found = plans(params)
+        except Exception as error:  # the bench reports what fails and goes on
+            found = {"error": repr(error)}
+        slowest_details.append(
+            {
+                "path": row["path"],
+                "ms": row["ms"],
+                "execution_ms": {name: execution_ms(plan) for name, plan in found.items() if name != "error"},
+                "plans": found,
+            }
+        )
+
+    ok = (
+        not failures
+        and figures["search_fragment"]["p50_ms"] <= TARGETS_MS["search_p50"]
+        and figures["search_fragment"]["p95_ms"] <= TARGETS_MS["search_p95"]
+        and figures["autocomplete"]["p95_ms"] <= TARGETS_MS["autocomplete_p95"]
+    )
+    result = {
+        "dataset": counts,
+        "server": server,
+        "client": "one sequential http.client connection, latency from request sent to body read",
+        "seed": SEED,
+        "targets_ms": TARGETS_MS,
+        "within_targets": ok,
+        "figures": figures,
+        "failures": failures,
+        "in_process": breakdown["summary"],
+        "slowest": slowest_details,
+        "search": [
+            {**row, **{key: value for key, value in detail.items() if key != "path"}}
+            for row, detail in zip(search, breakdown["requests"], strict=True)
+        ],
+        "autocomplete": autocomplete,
+    }
+    (RESULTS / "search.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    report(result)
+
+
+def report(result: dict) -> None:
+    counts = result["dataset"]
+    print(
+        f"dataset: {counts['services']} services, {counts['structures']} structures, {counts['communes']} communes; "
+        f"gunicorn {result['server']['workers']} {result['server']['worker_class']} workers, "
+        f"{result['server']['settings']}"
+    )
+    for name, label in (("search_fragment", "search fragment"), ("autocomplete", "autocomplete")):
+        figures = result["figures"][name]
+        print(
+            f"{label}: {figures['count']} requests, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms"
+        )
+    print(f"errors (non-200 or unexpected body): {len(result['failures'])}")
+    for failure in result["failures"][:10]:
+        print(f"  {failure['status']} {failure['path']}")
+    in_process = result["in_process"]
+    print("in process, per search (ms):")
+    for name in ("view", "sql_total", "sql_results", "sql_count", "sql_facets", "sql_other", "python_and_templates"):
+        figures = in_process[name]
+        print(f"  {name:22} p50 {figures['p50_ms']:7.1f}  p95 {figures['p95_ms']:7.1f}  max {figures['max_ms']:7.1f}")
+    print(f"slowest {len(result['slowest'])} searches:")
+    for detail in result["slowest"]:
+        times = ", ".join(f"{name} {ms} ms" for name, ms in detail["execution_ms"].items())
+        error = f"\n    ERROR: {detail['plans']['error']}" if "error" in detail["plans"] else ""
+        print(f"  {detail['ms']} ms  {detail['path']}\n    SQL execution: {times}{error}")
+    for index, detail in enumerate(result["slowest"]):
+        names = ("results", "count", "facets") if index == 0 else ("results",)
+        for name in names:
+            if name in detail["plans"]:
+                print(f"\n--- {name} query of {detail['path']}\n{detail['plans'][name]}")
+    print(f"\nwritten to {RESULTS / 'search.json'}")
+    print("within targets" if result["within_targets"] else "OUTSIDE TARGETS", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
