@@ -83,7 +83,6 @@ def prepare(
     known_structure_ids: Callable[[str], bool] | None = None,
     finish_row: Callable[[dict], Any] = lambda row: row,
     sources: set[str] | None = None,
-    progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> Batch:
     """Validate new and changed records in one pass over ``records`` (which may stream).
 
@@ -99,7 +98,7 @@ def prepare(
     first_seen: dict[str, tuple[str, int | None]] = {}
     conflicting: set[str] = set()
 
-    for record in progress(records):
+    for record in records:
         if batch.read == 0:
             check_columns(kind, record)
         batch.read += 1
