@@ -55,7 +55,9 @@ class CommuneQuerySet(models.QuerySet):
         """The commune or arrondissement whose point is nearest (equirectangular distance,
         precise enough to pick a commune), searched in widening boxes."""
         scale = math.cos(math.radians(latitude)) ** 2
-        distance = (models.F("latitude") - latitude) ** 2 + (models.F("longitude") - longitude) ** 2 * scale
+        dlat = models.F("latitude") - latitude
+        dlon = models.F("longitude") - longitude
+        distance = models.ExpressionWrapper(dlat * dlat + dlon * dlon * scale, output_field=models.FloatField())
         for degrees in (0.1, 0.5, 2, 10):
             candidates = self.searchable().filter(
                 latitude__range=(latitude - degrees, latitude + degrees),

@@ -31,6 +31,10 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # NumberFilter gives Decimals; the geometry works in floats.
+        for name in ("lat", "lon", "score_qualite_minimum"):
+            if data.get(name) is not None:
+                data[name] = float(data[name])
         lat, lon = data.get("lat"), data.get("lon")
         if (lat is None) != (lon is None) and not self.has_error("lat") and not self.has_error("lon"):
             self.add_error("lat", "Indiquez la latitude et la longitude ensemble.")

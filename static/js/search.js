@@ -88,6 +88,11 @@
         var fragment = template.content.querySelector("#communes-suggestions");
         list.innerHTML = fragment ? fragment.innerHTML : "";
         var count = options().length;
+        if (count === 1 && /^\d{5}$/.test(query)) {
+          // A postal code of a single commune: that is the one.
+          choose(options()[0]);
+          return;
+        }
         list.hidden = count === 0;
         input.setAttribute("aria-expanded", count ? "true" : "false");
         active = -1;

@@ -235,3 +235,30 @@ def test_unpublished_service_answers_410(client, lille):
     service = ServiceFactory(is_published=False)
     response = client.get(f"/services/{service.id}/")
     assert response.status_code == 410
+
+
+def test_point_search_uses_the_nearest_commune_and_measures_from_the_point(client, lille):
+    roubaix = CommuneFactory(
+        code_insee="59512", nom="Roubaix", epci="200093201", latitude=50.69096, longitude=3.17405, departement="59"
+    )
+    ServiceFactory(
+        id="only-roubaix", latitude=roubaix.latitude, longitude=roubaix.longitude, zone_eligibilite=["59512"]
+    )
+    ServiceFactory(id="only-lille", latitude=lille.latitude, longitude=lille.longitude, zone_eligibilite=["59350"])
+    # A point in Roubaix: Roubaix's eligibility codes, distances from the point.
+    page = soup(client.get("/services/", {"lat": "50.6905", "lon": "3.1745", "rayon_km": "5"}))
+    titles = [a["href"] for a in page.select("#services-results article h3 a")]
+    assert [href.split("?")[0] for href in titles] == ["/services/only-roubaix/"]
+    assert "à 60 m" in page.select_one("#services-results article").get_text()  # from the point, not the commune
+    assert "votre position" in page.find(id="services-count").get_text()
+
+
+def test_doublons_parameter_shows_every_duplicate(client, lille):
+    first = StructureFactory(id="dora--a", duplicate_group="dora--a", score_qualite=0.9)
+    second = StructureFactory(id="soliguide--a", duplicate_group="dora--a", score_qualite=0.1)
+    ServiceFactory(structure=first, zone_eligibilite=None)
+    ServiceFactory(structure=second, zone_eligibilite=None)
+    count = soup(client.get("/services/", {"code_commune": "59350"})).find(id="services-count").get_text()
+    assert "1 service " in count
+    count = soup(client.get("/services/", {"code_commune": "59350", "doublons": "true"})).find(id="services-count")
+    assert "2 services" in count.get_text()
