@@ -25,6 +25,7 @@ STRUCTURES = writer.Table("structures_structure", v1.Structure.model_fields, ("s
 SERVICES = writer.Table(
     "services_service", v1.Service.model_fields, ("source_hash", "score_qualite", "search_document")
 )
+BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 
 
@@ -142,19 +143,21 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
 
     clock = {"read": 0.0}
     with timed(timings, "validate"):
+        structure_hashes = writer.stored_hashes(STRUCTURES)
         structure_batch = prepare(
             "structure",
             timed_reading(progress(structures, "Structures"), clock),
-            stored_hashes=writer.stored_hashes(STRUCTURES),
+            stored_hashes=structure_hashes,
             finish_row=structure_row,
             sources=wanted,
         )
         _release(structures)
         known_structures = structure_batch.seen_ids | (writer.all_ids(STRUCTURES) - structure_batch.rejected_ids)
+        service_hashes = writer.stored_hashes(SERVICES)
         service_batch = prepare(
             "service",
             timed_reading(progress(services, "Services"), clock),
-            stored_hashes=writer.stored_hashes(SERVICES),
+            stored_hashes=service_hashes,
             known_structure_ids=known_structures.__contains__,
             finish_row=service_row,
             sources=wanted,
@@ -168,8 +171,8 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
 
     counts = {}
     with timed(timings, "write"):
-        counts["structures"], renamed = _write_structures(structure_batch, sources, full)
-        counts["services"] = _write_services(service_batch, sources, full)
+        counts["structures"], renamed = _write_structures(structure_batch, sources, full, len(structure_hashes))
+        counts["services"] = _write_services(service_batch, sources, full, len(service_hashes))
 
     with timed(timings, "index"):
         if renamed:
@@ -197,45 +200,56 @@ def _base_counts(batch: Batch) -> dict:
     }
 
 
-def _write_structures(batch: Batch, sources: list[str], full: bool) -> tuple[dict, list[str]]:
+def _bulk(batch: Batch, existing: int) -> bool:
+    """More rows to write than the table holds: a first load, worth rebuilding indexes."""
+    return len(batch.rows) > max(existing, BULK_MIN_ROWS)
+
+
+def _write_structures(batch: Batch, sources: list[str], full: bool, existing: int) -> tuple[dict, list[str]]:
     stage = writer.create_stage(STRUCTURES)
     writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
+    bulk = _bulk(batch, existing)
     batch.rows.clear()
-    updated = writer.update_changed(
-        STRUCTURES,
-        stage,
-        derived={"search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END"},
-    )
-    created = writer.insert_new(STRUCTURES, stage, derived={"search_name": "s.search_name"})
+    with writer.indexes_rebuilt_after(STRUCTURES, enabled=bulk):
+        updated = writer.update_changed(
+            STRUCTURES,
+            stage,
+            derived={
+                "search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END"
+            },
+        )
+        created = writer.insert_new(STRUCTURES, stage, derived={"search_name": "s.search_name"})
     return _finish(STRUCTURES, batch, sources, full, created, updated), [i for i, renamed in updated if renamed]
 
 
-def _write_services(batch: Batch, sources: list[str], full: bool) -> dict:
+def _write_services(batch: Batch, sources: list[str], full: bool, existing: int) -> dict:
     stage = writer.create_stage(SERVICES)
     writer.copy_rows(stage, SERVICES.staged_columns, batch.rows)
+    bulk = _bulk(batch, existing)
     batch.rows.clear()
     curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
     document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
-    updated = writer.update_changed(
-        SERVICES,
-        stage,
-        derived={
-            "score_qualite": "s.score_qualite",
-            "search_document": document,
-            "search_vector": f"to_tsvector('french', {document} || ' ' || "
-            "(SELECT search_name FROM structures_structure WHERE id = s.structure_id))",
-        },
-    )
-    created = writer.insert_new(
-        SERVICES,
-        stage,
-        derived={
-            "score_qualite": "s.score_qualite",
-            "search_document": "s.search_document",
-            "search_vector": "to_tsvector('french', s.search_document || ' ' || st.search_name)",
-        },
-        joins="JOIN structures_structure AS st ON st.id = s.structure_id",
-    )
+    with writer.indexes_rebuilt_after(SERVICES, enabled=bulk):
+        updated = writer.update_changed(
+            SERVICES,
+            stage,
+            derived={
+                "score_qualite": "s.score_qualite",
+                "search_document": document,
+                "search_vector": f"to_tsvector('french', {document} || ' ' || "
+                "(SELECT search_name FROM structures_structure WHERE id = s.structure_id))",
+            },
+        )
+        created = writer.insert_new(
+            SERVICES,
+            stage,
+            derived={
+                "score_qualite": "s.score_qualite",
+                "search_document": "s.search_document",
+                "search_vector": "to_tsvector('french', s.search_document || ' ' || st.search_name)",
+            },
+            joins="JOIN structures_structure AS st ON st.id = s.structure_id",
+        )
     return _finish(SERVICES, batch, sources, full, created, updated)
 
 

@@ -253,3 +253,23 @@ def test_summary_line_is_printed(dataset, run_import, capsys):
 def test_missing_folder_is_a_clear_error(run_import, tmp_path):
     with pytest.raises(CommandError, match="dossier introuvable"):
         run_import(tmp_path / "absent")
+
+
+def index_names(table: str) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_first_bulk_load_rebuilds_indexes_and_keeps_them(dataset, run_import, monkeypatch):
+    before = index_names("services_service"), index_names("structures_structure")
+    monkeypatch.setattr("imports.pipeline.BULK_MIN_ROWS", 0)
+    run_import(dataset.write())
+    assert (index_names("services_service"), index_names("structures_structure")) == before
+    assert "service_search_vector_gin" in before[0]
+    assert Service.objects.filter(search_vector="numer").exists()
+    # A second import is no bulk load (nothing new): indexes untouched, nothing rewritten.
+    run_import(dataset.write())
+    assert ImportRun.objects.first().counts["services"]["inchangees"] == 3
