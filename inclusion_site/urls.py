@@ -1,11 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from services import views as service_views
+from structures.converters import RecordIdConverter
+
+# Detail URLs carry upstream ids (services and structures), registered once for both apps.
+register_converter(RecordIdConverter, "record_id")
 
 urlpatterns = [
     path("", service_views.search, name="home"),
     path("services/", include("services.urls")),
+    path("structures/", include("structures.urls")),
     path("communes/", include("communes.urls")),
     path("admin/", admin.site.urls),
 ]

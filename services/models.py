@@ -116,3 +116,34 @@ class Service(UpstreamRecord):
 
     def __str__(self):
         return self.nom
+
+
+class ErrorReport(models.Model):
+    """A visitor says a service's information is wrong; curators handle it in the admin."""
+
+    class Reason(models.TextChoices):
+        CLOSED = "service-ferme", "Le service n'existe plus ou a fermé"
+        CONTACT = "coordonnees", "Les coordonnées sont fausses (téléphone, adresse, courriel)"
+        HOURS = "horaires", "Les horaires sont faux"
+        CONDITIONS = "conditions", "Les conditions d'accès ou les publics sont faux"
+        OTHER = "autre", "Autre erreur"
+
+    class Status(models.TextChoices):
+        NEW = "nouveau", "Nouveau"
+        HANDLED = "traite", "Traité"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="error_reports")
+    reason = models.CharField("motif", max_length=32, choices=Reason.choices)
+    message = models.TextField("message", max_length=2000)
+    email = models.EmailField("courriel de contact", blank=True)
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    created_at = models.DateTimeField("reçu le", auto_now_add=True)
+    handled_at = models.DateTimeField("traité le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "signalement d'erreur"
+        verbose_name_plural = "signalements d'erreur"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} — {self.service_id}"

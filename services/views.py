@@ -2,13 +2,17 @@ import csv
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
+from services.detail import ServiceDetail
 from services.facets import facet_counts
 from services.filters import ServiceSearchFilterSet
+from services.forms import ErrorReportForm
 from services.models import Service
 from services.presenters import ResultCard, SearchSummary, option_groups, pagination, widen_suggestions
 from services.search import PAGE_SIZE
@@ -134,9 +138,58 @@ def export_csv(request):
     return response
 
 
-@require_GET
-def detail(request, service_id: str):
+def search_origin(query):
+    """The origin of the search the visitor came from, if the detail URL carries one."""
+    if not query:
+        return None
+    filterset = ServiceSearchFilterSet(query, queryset=Service.objects.none())
+    return filterset.origin() if filterset.is_valid() else None
+
+
+def detail_context(request, service, *, report_form=None) -> dict:
+    query = request.GET.urlencode()
+    return {
+        "service": service,
+        "detail": ServiceDetail(
+            service,
+            now=timezone.now(),
+            origin=search_origin(request.GET),
+            search_query=query,
+            page_url=request.build_absolute_uri(reverse("services:detail", args=[service.id])),
+        ),
+        "report_form": report_form or ErrorReportForm(),
+        "report_sent": request.GET.get("signalement") == "merci",
+    }
+
+
+def published_service_or_gone(request, service_id: str):
+    """The service, or the response to send instead: 404 unknown, 410 unpublished."""
     service = get_object_or_404(Service.objects.select_related("structure"), pk=service_id)
     if not (service.is_published and service.structure.is_published):
-        return render(request, "services/gone.html", {"service": service}, status=410)
-    return render(request, "services/detail.html", {"service": service, "card": ResultCard(service)})
+        return service, render(request, "services/gone.html", {"service": service}, status=410)
+    return service, None
+
+
+@require_GET
+def detail(request, service_id: str):
+    service, gone = published_service_or_gone(request, service_id)
+    return gone or render(request, "services/detail.html", detail_context(request, service))
+
+
+@require_POST
+@ratelimit(key="ip", rate="5/h", method="POST", block=True)
+def report_error(request, service_id: str):
+    service, gone = published_service_or_gone(request, service_id)
+    if gone:
+        return gone
+    form = ErrorReportForm(request.POST)
+    if form.is_spam:
+        # Look like a success to the bot; store nothing.
+        return redirect(reverse("services:detail", args=[service.id]) + "?signalement=merci#signaler")
+    if not form.is_valid():
+        context = detail_context(request, service, report_form=form)
+        return render(request, "services/detail.html", context, status=400)
+    report = form.save(commit=False)
+    report.service = service
+    report.save()
+    return redirect(reverse("services:detail", args=[service.id]) + "?signalement=merci#signaler")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from data_inclusion.schema import v1
 
+from communes.departements import DEPARTEMENTS
 from imports.demo import contacts, descriptions, horaires, identifiers, kinds, places, vocabulary
 from imports.demo.geography import Geography, Place
 from imports.demo.output import JsonArrayWriter
@@ -214,7 +215,7 @@ class DemoDataGenerator:
     def _name(self, kind: kinds.Kind, place: Place) -> tuple[str, tuple[str, ...] | None, str]:
         rng = self.rng
         name = self.names[kind.key].pick(rng)
-        dept, dept_de = places.DEPARTEMENTS.get(place.departement, (place.departement, f"du {place.departement}"))
+        dept, dept_de = DEPARTEMENTS.get(place.departement, (place.departement, f"du {place.departement}"))
         values = {
             "commune": place.nom,
             "de_commune": de(place.nom),

@@ -1,0 +1,14 @@
+class RecordIdConverter:
+    """Upstream ids may contain '/', spaces, accents, '?', '#', '%': anything but nothing.
+
+    Clients percent-encode them; the server decodes the path before routing, so the id
+    arrives as is. Routes put a fixed suffix after the id ("/", "/signaler/").
+    """
+
+    regex = ".+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

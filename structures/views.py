@@ -1,0 +1,46 @@
+from data_inclusion.schema import v1
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from services.detail import directions_url
+from services.presenters import ResultCard, phone_href, safe_url
+from services.sources import source_name
+from structures.models import Structure
+from structures.opening_hours import opening_status, week_description
+from structures.schema import enum_label
+
+
+@require_GET
+def detail(request, structure_id: str):
+    structure = get_object_or_404(Structure, pk=structure_id)
+    if not structure.is_published:
+        return render(request, "structures/gone.html", {"structure": structure}, status=410)
+    services = structure.services.published().select_related("structure").order_by("nom", "id")
+    duplicates = []
+    if structure.duplicate_group:
+        duplicates = list(
+            Structure.objects.published()
+            .filter(duplicate_group=structure.duplicate_group)
+            .exclude(pk=structure.pk)
+            .order_by("source", "id")
+        )
+    hours = structure.horaires_accueil or ""
+    context = {
+        "structure": structure,
+        "cards": [ResultCard(service) for service in services],
+        "status": opening_status(hours, at=timezone.now()) if hours else None,
+        "week": week_description(hours) if hours else None,
+        "site_web": safe_url(structure.site_web),
+        "accessibilite": safe_url(structure.accessibilite_lieu),
+        "source_url": safe_url(structure.lien_source),
+        "source": source_name(structure.source),
+        "reseaux": [enum_label(v1.ReseauPorteur, value) for value in structure.reseaux_porteurs or []],
+        "directions_url": directions_url(structure.latitude, structure.longitude),
+        "duplicates": [
+            (source_name(other.source), reverse("structures:detail", args=[other.id])) for other in duplicates
+        ],
+        "phone_href": phone_href(structure.telephone),
+    }
+    return render(request, "structures/detail.html", context)
