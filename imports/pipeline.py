@@ -19,12 +19,12 @@ from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.validation import Batch, MissingColumns, prepare
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
+from services.models import Service
+from structures.models import Structure
 from structures.text import normalize
 
-STRUCTURES = writer.Table("structures_structure", v1.Structure.model_fields, ("source_hash", "search_name"))
-SERVICES = writer.Table(
-    "services_service", v1.Service.model_fields, ("source_hash", "score_qualite", "search_document")
-)
+STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name"))
+SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 

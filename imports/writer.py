@@ -19,11 +19,29 @@ REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
 class Table:
     """How one kind of record is stored."""
 
-    def __init__(self, name: str, schema_fields: Iterable[str], extra_fields: Iterable[str]):
-        self.name = name
+    def __init__(self, model, schema_fields: Iterable[str], extra_fields: Iterable[str]):
+        self.model = model
+        self.name = model._meta.db_table
         self.schema_fields = tuple(schema_fields)
         # Columns the import writes besides the schema's: hash, score, search helpers.
         self.extra_fields = tuple(extra_fields)
+
+    def default_values(self, written: Iterable[str]) -> tuple[list[str], list[str], list]:
+        """Columns a new row gets from the model's defaults (publication state, curation
+        bookkeeping, timestamps…): (columns, SQL placeholders, parameters). Taken from the
+        model so that a field added later needs no change here."""
+        written = set(written)
+        columns, placeholders, params = [], [], []
+        for field in self.model._meta.concrete_fields:
+            if field.column in written or field.primary_key:
+                continue
+            columns.append(field.column)
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                placeholders.append("now()")
+            else:
+                placeholders.append("%s")
+                params.append(field.get_db_prep_save(field.get_default(), connection))
+        return columns, placeholders, params
 
     @property
     def staged_columns(self) -> tuple[str, ...]:
@@ -91,18 +109,20 @@ def update_changed(table: Table, stage: str, *, derived: dict[str, str]) -> list
 
 
 def insert_new(table: Table, stage: str, *, derived: dict[str, str], joins: str = "") -> list[str]:
-    columns = table.schema_fields + ("source_hash",) + tuple(derived)
-    values = [f"s.{column}" for column in table.schema_fields + ("source_hash",)] + list(derived.values())
+    copied = table.schema_fields + ("source_hash",)
+    columns = list(copied) + list(derived)
+    values = [f"s.{column}" for column in copied] + list(derived.values())
+    default_columns, placeholders, params = table.default_values(columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table.name} ({", ".join(columns)}, is_published, unpublished_reason,
-                unpublished_note, curated_fields, upstream_values, created_at, updated_at)
-            SELECT {", ".join(values)}, true, '', '', '{{}}', '{{}}', now(), now()
+            INSERT INTO {table.name} ({", ".join(columns + default_columns)})
+            SELECT {", ".join(values + placeholders)}
             FROM {stage} AS s {joins}
             WHERE NOT EXISTS (SELECT 1 FROM {table.name} AS t WHERE t.id = s.id)
             RETURNING id
-            """
+            """,
+            params,
         )
         return [row[0] for row in cursor.fetchall()]
 
