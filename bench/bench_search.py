@@ -20,6 +20,7 @@ import http.client
 import json
 import math
 import os
+import re
 import secrets
 import signal
 import socket
@@ -51,6 +52,7 @@ FRAGMENT_HEADERS = {
 }
 # search.js fetches the suggestions with this header and reads the HTML listbox.
 AUTOCOMPLETE_HEADERS = {"X-Requested-With": "fetch", "Accept": "*/*"}
+SEARCHED_TABLES = ("communes_commune", "structures_structure", "services_service", "services_searchentry")
 # Production settings, with the collected static files in a temporary directory.
 SETTINGS_MODULE = "bench_search_settings"
 SETTINGS = "from inclusion_site.settings.prod import *  # noqa: F403\n\nSTATIC_ROOT = {static_root!r}\n"
@@ -77,6 +79,38 @@ def ensure_dataset(database_url: str) -> dict[str, int]:
         manage("import_datainclusion", str(folder), database_url=database_url)
         counts = table_counts(database_url)
     return counts
+
+
+def vacuum(database_url: str) -> dict:
+    """VACUUM (ANALYZE) the bench database: production runs autovacuum, this server may not (and right after an
+    import it has not run yet). Unvacuumed, every GIN index keeps the import's rows in its pending list, scanned
+    linearly by each search (autocomplete 8-17 ms instead of 0.1-0.7 ms); a table never analysed gets default
+    estimates and bad plans. Which tables had no statistics before is reported: the import should see to them."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        autovacuum = conn.execute("SHOW autovacuum").fetchone()[0]
+        never_analysed = [
+            name
+            for (name,) in conn.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL "
+                "AND n_live_tup + n_dead_tup + n_tup_ins > 0 ORDER BY relname"
+            )
+        ]
+        never_vacuumed = [
+            name
+            for (name,) in conn.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NULL AND last_autovacuum IS NULL "
+                "AND relname = ANY(%s) ORDER BY relname",
+                [list(SEARCHED_TABLES)],
+            )
+        ]
+        start = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE)")
+    return {
+        "server_autovacuum": autovacuum,
+        "never_analysed_before": never_analysed,
+        "never_vacuumed_before": never_vacuumed,
+        "vacuum_seconds": round(time.perf_counter() - start, 1),
+    }
 
 
 def free_port() -> int:
@@ -239,7 +273,9 @@ def measure(port: int, searches: list[list[tuple[str, str]]], typed: list[str], 
     return {"full_page_status": page_status, "search": search, "autocomplete": autocomplete}
 
 
-# In-process analysis, with Django on the bench database.
+# In-process analysis, with Django on the bench database. The view runs as over HTTP (Django's test client)
+# and every SQL statement it sends is recorded with its parameters and duration: the plans are those of the
+# very statements the view runs, whatever the engine builds them with (ORM queryset or raw SQL).
 
 
 def setup_django(database_url: str) -> None:
@@ -251,47 +287,78 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+KINDS = ("results", "count", "facets", "other")
+
+
 def query_kind(sql: str) -> str:
-    if sql.startswith("WITH base AS MATERIALIZED"):
+    """What a statement of the search view is for, from its text."""
+    text = " ".join(sql.split())
+    if "'categories'" in text or text.startswith("WITH base AS MATERIALIZED"):
         return "facets"
-    if sql.startswith("SELECT COUNT(*)"):
+    if re.match(r"^SELECT COUNT\(\*\)", text, re.IGNORECASE) or re.search(
+        r"SELECT count\(\*\) FROM \w+$", text, re.IGNORECASE
+    ):
         return "count"
-    if 'FROM "services_service"' in sql and "LIMIT" in sql:
+    if " LIMIT " in text and ("services_service" in text or "services_search" in text):
         return "results"
     return "other"
 
 
-def database_breakdown(searches: list[list[tuple[str, str]]]) -> dict:
-    """Each search's view run in this process: its SQL queries by kind, their time, the view's time."""
+@contextmanager
+def recorded_statements():
+    """Every statement sent while in the block: (sql, params, ms)."""
     from django.db import connection
+
+    statements = []
+
+    def wrapper(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((sql, params, (time.perf_counter() - start) * 1000))
+
+    with connection.execute_wrapper(wrapper):
+        yield statements
+
+
+def run_view(client, path: str) -> tuple[int, float, list]:
+    client.get(path)  # warm, like the HTTP run
+    with recorded_statements() as statements:
+        start = time.perf_counter()
+        response = client.get(path)
+        view_ms = (time.perf_counter() - start) * 1000
+    return response.status_code, view_ms, statements
+
+
+def django_client():
     from django.test import Client as DjangoClient
-    from django.test.utils import CaptureQueriesContext
 
     # A failing view answers 500 here too, as over HTTP, rather than stopping the analysis.
-    client = DjangoClient(SERVER_NAME="127.0.0.1", headers={"HX-Request": "true"}, raise_request_exception=False)
+    return DjangoClient(SERVER_NAME="127.0.0.1", headers={"HX-Request": "true"}, raise_request_exception=False)
+
+
+def database_breakdown(searches: list[list[tuple[str, str]]]) -> dict:
+    """Each search's view run in this process: its SQL statements by kind, their time, the view's time."""
+    client = django_client()
     rows = []
     for params in searches:
         path = search_path(params)
-        client.get(path)  # warm, like the HTTP run
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(path)
-            view_ms = (time.perf_counter() - start) * 1000
+        status, view_ms, statements = run_view(client, path)
         kinds: dict[str, float] = {}
-        for query in captured.captured_queries:
-            kind = query_kind(query["sql"])
-            kinds[kind] = kinds.get(kind, 0.0) + float(query["time"]) * 1000
+        for sql, _, ms in statements:
+            kind = query_kind(sql)
+            kinds[kind] = kinds.get(kind, 0.0) + ms
         rows.append(
             {
                 "path": path,
-                "status": response.status_code,
+                "status": status,
                 "view_ms": round(view_ms, 2),
-                "queries": len(captured.captured_queries),
+                "queries": len(statements),
                 "sql_ms": {kind: round(ms, 2) for kind, ms in kinds.items()},
             }
         )
-    kinds = ["results", "count", "facets", "other"]
-    per_kind = {kind: [row["sql_ms"].get(kind, 0.0) for row in rows] for kind in kinds}
+    per_kind = {kind: [row["sql_ms"].get(kind, 0.0) for row in rows] for kind in KINDS}
     database = [sum(row["sql_ms"].values()) for row in rows]
     python = [row["view_ms"] - total for row, total in zip(rows, database, strict=True)]
     return {
@@ -304,20 +371,6 @@ def database_breakdown(searches: list[list[tuple[str, str]]]) -> dict:
         },
         "requests": rows,
     }
-
-
-@contextmanager
-def capture_statements():
-    from django.db import connection
-
-    statements = []
-
-    def wrapper(execute, sql, params, many, context):
-        statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield statements
 
 
 def explain(sql: str, params) -> str:
@@ -336,37 +389,36 @@ def execution_ms(plan: str) -> float | None:
 
 
 def plans(params: list[tuple[str, str]]) -> dict:
-    """The plans of the three queries the fragment's time depends on, rebuilt as the view builds them."""
+    """The plans of the statements the fragment's time depends on: the main result query, the count, the facets
+    (the longest statement of each kind the view sent for these parameters)."""
+    _, _, statements = run_view(django_client(), search_path(params))
+    longest: dict[str, tuple] = {}
+    for sql, sql_params, ms in statements:
+        kind = query_kind(sql)
+        if kind != "other" and (kind not in longest or ms > longest[kind][2]):
+            longest[kind] = (sql, sql_params, ms)
+    found = {}
+    for kind in ("results", "count", "facets"):
+        if kind in longest:
+            sql, sql_params, _ = longest[kind]
+            # Only reads are run again.
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                found[kind] = explain(sql, sql_params)
+    return found
+
+
+def sanity_check(places) -> dict:
+    """The biggest city's default search must find services: an empty search index would look very fast."""
     from django.http import QueryDict
 
-    from services.facets import facet_counts
     from services.filters import ServiceSearchFilterSet
     from services.models import Service
-    from services.search import PAGE_SIZE
 
+    place = max(places, key=lambda place: place.population)
+    params = [("code_commune", place.code_insee)]
     filterset = ServiceSearchFilterSet(QueryDict(urlencode(params)), queryset=Service.objects.all())
-    if not filterset.is_valid():
-        return {"error": filterset.form.errors.get_json_data()}
-    results = filterset.qs.select_related("structure")
-    offset = (filterset.page_number - 1) * PAGE_SIZE
-    sql, sql_params = results[offset : offset + PAGE_SIZE].query.sql_with_params()
-    found = {"results": explain(sql, sql_params)}
-    # The count and the facets run their own SQL: captured as they run, then explained.
-    with capture_statements() as statements:
-        results.count()
-    found["count"] = explain(*statements[-1])
-    with capture_statements() as statements:
-        facet_counts(
-            lambda base: Service.objects.search(
-                origin=filterset.origin(),
-                radius_km=filterset.radius_km,
-                filters=base,
-                collapse_duplicates=not filterset.cleaned.get("doublons"),
-            ),
-            filterset.search_filters(),
-        )
-    found["facets"] = explain(*statements[-1])
-    return found
+    count = filterset.qs.count() if filterset.is_valid() else 0
+    return {"path": search_path(params), "results": count}
 
 
 def main() -> None:
@@ -374,6 +426,16 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     counts = ensure_dataset(database_url)
     places = load_places(database_url)
+    setup_django(database_url)
+    sanity = sanity_check(places)
+    if not sanity["results"]:
+        # Services imported before the search index existed: an import (unchanged data) fills it.
+        manage("import_datainclusion", str(prepare_national_dataset(database_url)), database_url=database_url)
+        sanity = sanity_check(places)
+    from django.db import connection
+
+    connection.close()
+    maintenance = vacuum(database_url)
     searches = search_queries(places, COUNT, seed=SEED)
     typed = autocomplete_queries(places, COUNT, seed=SEED)
     warmup = (search_queries(places, WARMUP, seed=SEED + 100), autocomplete_queries(places, WARMUP, seed=SEED + 100))
@@ -389,7 +451,8 @@ def main() -> None:
     if measured["full_page_status"] != 200:
         failures.append({"path": "full page", "status": measured["full_page_status"]})
 
-    setup_django(database_url)
+    if not sanity["results"]:
+        failures.append({"path": sanity["path"], "status": "no results (is the search index filled?)"})
     breakdown = database_breakdown(searches)
     slowest = sorted(
         ((row, params) for row, params in zip(search, searches, strict=True)), key=lambda item: -item[0]["ms"]
@@ -417,6 +480,7 @@ def main() -> None:
     )
     result = {
         "dataset": counts,
+        "maintenance": maintenance,
         "server": server,
         "client": "one sequential http.client connection, latency from request sent to body read",
         "seed": SEED,
@@ -424,6 +488,7 @@ def main() -> None:
         "within_targets": ok,
         "figures": figures,
         "failures": failures,
+        "sanity_check": sanity,
         "in_process": breakdown["summary"],
         "slowest": slowest_details,
         "search": [
@@ -442,6 +507,14 @@ def report(result: dict) -> None:
         f"dataset: {counts['services']} services, {counts['structures']} structures, {counts['communes']} communes; "
         f"gunicorn {result['server']['workers']} {result['server']['worker_class']} workers, "
         f"{result['server']['settings']}"
+    )
+    maintenance = result["maintenance"]
+    never_analysed = ", ".join(maintenance["never_analysed_before"]) or "none"
+    never_vacuumed = ", ".join(maintenance["never_vacuumed_before"]) or "none"
+    print(
+        f"database vacuumed and analysed first ({maintenance['vacuum_seconds']} s; server autovacuum: "
+        f"{maintenance['server_autovacuum']}; tables never analysed before: {never_analysed}; "
+        f"search tables never vacuumed before: {never_vacuumed})"
     )
     for name, label in (("search_fragment", "search fragment"), ("autocomplete", "autocomplete")):
         figures = result["figures"][name]

@@ -64,11 +64,14 @@ def refresh_duplicate_groups() -> int:
     """Recompute every structure's group; write only the ones that changed."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, siret, nom, adresse, commune, code_insee, duplicate_group FROM structures_structure"
+            "SELECT id, siret, nom, adresse, commune, code_insee, duplicate_group, not_duplicate"
+            " FROM structures_structure"
         )
         rows = cursor.fetchall()
     current = {row[0]: row[6] for row in rows}
-    groups = compute_groups(row[:6] for row in rows)
+    groups = compute_groups(row[:6] for row in rows if not row[7])
+    # A structure a curator marked "pas un doublon" is in no cluster.
+    groups.update({row[0]: None for row in rows if row[7]})
     changed = [(structure_id, group) for structure_id, group in groups.items() if current[structure_id] != group]
     if not changed:
         return 0

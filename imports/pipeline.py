@@ -20,6 +20,7 @@ from imports.readers import UnreadableFile
 from imports.validation import Batch, MissingColumns, prepare
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from services.models import Service
+from services.search_index import refresh_search_entries
 from structures.models import Structure
 from structures.text import normalize
 
@@ -181,6 +182,7 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
                 cursor.execute(SEARCH_VECTOR_SQL.format(condition=f"structure.id IN (SELECT id FROM {ids_table})"))
         writer.refresh_structure_scores()
         counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
+        counts["services"]["index_de_recherche_modifie"] = refresh_search_entries()
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 

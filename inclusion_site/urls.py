@@ -12,5 +12,6 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("structures/", include("structures.urls")),
     path("communes/", include("communes.urls")),
+    path("admin/curation/", include("curation.urls")),
     path("admin/", admin.site.urls),
 ]

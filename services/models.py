@@ -4,7 +4,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Func
+from django.db.models import F, Func, Q
+from simple_history.models import HistoricalRecords
 
 from structures.models import Structure
 from structures.records import UpstreamRecord
@@ -24,19 +25,17 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(is_published=True, structure__is_published=True)
 
     def search(self, *, origin=None, radius_km=None, filters=None, collapse_duplicates=True):
-        """Published services matching the search contract, in the contract's order.
+        """Published services matching the search contract, in the contract's order: a
+        sliceable services.search.SearchResults (see services.search for the rules)."""
+        from services.search import DEFAULT_RADIUS_KM, Filters, Query, SearchResults
 
-        See services.search for the rules; ``origin`` is a services.search.Origin.
-        """
-        from services.search import DEFAULT_RADIUS_KM, search_services
-
-        return search_services(
-            self.published(),
+        query = Query(
             origin=origin,
             radius_km=radius_km or DEFAULT_RADIUS_KM,
-            filters=filters,
+            filters=filters or Filters(),
             collapse_duplicates=collapse_duplicates,
         )
+        return SearchResults(query, self.select_related("structure"))
 
 
 class Service(UpstreamRecord):
@@ -97,6 +96,20 @@ class Service(UpstreamRecord):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
+    # Field-by-field history of curators' changes (imports write in bulk, without history).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_document",
+            "search_vector",
+            "source_hash",
+            "score_qualite",
+            "upstream_values",
+            "updated_at",
+        ],
+        verbose_name="historique de service",
+        verbose_name_plural="historiques de services",
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     schema_model = v1.Service
 
@@ -112,6 +125,10 @@ class Service(UpstreamRecord):
             GinIndex(fields=["zone_eligibilite"], name="service_zone_eligibilite_gin"),
             GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
             GistIndex(Func(F("longitude"), F("latitude"), function="point"), name="service_point_gist"),
+            # The admin list's default order, read from the index rather than sorted.
+            models.Index(fields=["nom", "id"], name="service_nom_id"),
+            # Small: only corrected records ("modifié par un curateur" filter, dashboard).
+            models.Index(fields=["id"], condition=~Q(curated_fields=[]), name="service_curated"),
         ]
 
     def __str__(self):
@@ -140,6 +157,13 @@ class ErrorReport(models.Model):
     created_at = models.DateTimeField("reçu le", auto_now_add=True)
     handled_at = models.DateTimeField("traité le", null=True, blank=True)
 
+    # Who handled a report, and when it changed state.
+    history = HistoricalRecords(
+        verbose_name="historique de signalement",
+        verbose_name_plural="historiques de signalements",
+        history_change_reason_field=models.TextField(null=True),
+    )
+
     class Meta:
         verbose_name = "signalement d'erreur"
         verbose_name_plural = "signalements d'erreur"
@@ -147,3 +171,6 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} — {self.service_id}"
+
+
+from services.search_index import SearchEntry  # noqa: E402, F401  (the search engine's table)

@@ -1,31 +1,18 @@
-"""The search engine: the rules of ../shared/docs/search-contract.md as one SQL query.
+"""The search engine: the rules of ../shared/docs/search-contract.md as SQL.
 
-``search_services`` narrows a queryset of published services and annotates each row with
-``distance_km`` (on-site results within the radius) and the values the order needs. It
-runs on plain PostgreSQL: array overlap on GIN indexes for eligibility and filters, a GiST
-index on the services' points for the radius prefilter, French full-text search on text
-normalised at import.
+Queries run on the narrow search index (services.search_index.SearchEntry: published
+services of published structures only) with plain PostgreSQL: array overlap on GIN indexes
+for eligibility and filters, a GiST index on points for the radius prefilter, haversine
+distances, French full-text search on text normalised at import. Rows are narrow, so ranking,
+duplicate collapsing, counting and facets stay in memory; full services are fetched for the
+displayed page only.
 """
 
 import math
 from dataclasses import dataclass, field
 
 from data_inclusion.schema import v1
-from django.contrib.postgres.search import SearchQuery
-from django.db.models import (
-    BooleanField,
-    Case,
-    F,
-    FloatField,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import ASin, Coalesce, Collate, Cos, FirstValue, Least, Power, Radians, Sin, Sqrt
+from django.db import connection
 
 from communes.models import KM_PER_DEGREE, Commune
 from structures.text import normalize
@@ -79,130 +66,225 @@ def expand_thematiques(values: list[str]) -> list[str]:
     return sorted(set(expanded))
 
 
-def filter_conditions(filters: Filters) -> dict[str, Q]:
-    """One condition per filter dimension, so facet counts can leave their own out."""
-    conditions: dict[str, Q] = {}
+def filter_conditions(filters: Filters) -> dict[str, tuple[str, list]]:
+    """One SQL condition (on the index alias ``e``) per filter dimension, with its parameters,
+    so facet counts can leave their own dimension out."""
+    conditions: dict[str, tuple[str, list]] = {}
     if filters.thematiques:
-        conditions["thematiques"] = Q(thematiques__overlap=expand_thematiques(filters.thematiques))
+        conditions["thematiques"] = ("e.thematiques && %s::varchar[]", [expand_thematiques(filters.thematiques)])
     if filters.publics and TOUS_PUBLICS not in filters.publics:
         # A service with no publics never matches (NULL && array is not true).
-        conditions["publics"] = Q(publics__overlap=sorted({*filters.publics, TOUS_PUBLICS}))
+        conditions["publics"] = ("e.publics && %s::varchar[]", [sorted({*filters.publics, TOUS_PUBLICS})])
     if filters.frais:
-        conditions["frais"] = Q(frais__in=filters.frais)
+        conditions["frais"] = ("e.frais = ANY(%s)", [filters.frais])
     if filters.types:
-        conditions["types"] = Q(type__in=filters.types)
+        conditions["types"] = ("e.type = ANY(%s)", [filters.types])
     if filters.modes_accueil:
-        conditions["modes_accueil"] = Q(modes_accueil__overlap=filters.modes_accueil)
+        conditions["modes_accueil"] = ("e.modes_accueil && %s::varchar[]", [filters.modes_accueil])
     if filters.sources:
-        conditions["sources"] = Q(source__in=filters.sources)
+        conditions["sources"] = ("e.source = ANY(%s)", [filters.sources])
     if filters.score_qualite_minimum is not None:
-        conditions["score_qualite_minimum"] = Q(score_qualite__gte=filters.score_qualite_minimum)
+        conditions["score_qualite_minimum"] = ("e.score_qualite >= %s", [filters.score_qualite_minimum])
     text = normalize(filters.q)
     if text:
-        conditions["q"] = Q(search_vector=SearchQuery(text, config="french", search_type="plain"))
+        conditions["q"] = (
+            "e.service_id IN (SELECT id FROM services_service WHERE search_vector @@ plainto_tsquery('french', %s))",
+            [text],
+        )
     return conditions
 
 
-def distance_km(latitude: float, longitude: float):
-    """Haversine great-circle distance from the origin, in km (contract: R = 6371.0088)."""
-    dlat = Radians(F("latitude") - Value(latitude))
-    dlon = Radians(F("longitude") - Value(longitude))
-    h = Power(Sin(dlat / 2), 2) + Cos(Radians(F("latitude"))) * math.cos(math.radians(latitude)) * Power(
-        Sin(dlon / 2), 2
+def haversine_sql(latitude: float, longitude: float) -> tuple[str, list]:
+    """Great-circle distance in km from the origin (contract: sphere of radius 6371.0088 km).
+    LEAST guards asin against a rounding error just above 1."""
+    return (
+        "2 * %s * asin(least(1.0, sqrt(power(sin(radians(e.latitude - %s) / 2), 2)"
+        " + cos(radians(e.latitude)) * %s * power(sin(radians(e.longitude - %s) / 2), 2))))",
+        [EARTH_RADIUS_KM, latitude, math.cos(math.radians(latitude)), longitude],
     )
-    # LEAST guards asin against a rounding error just above 1 (antipodes).
-    return Value(2 * EARTH_RADIUS_KM) * ASin(Least(Value(1.0), Sqrt(h)), output_field=FloatField())
 
 
-def bounding_box(latitude: float, longitude: float, radius_km: float) -> RawSQL:
+def box_sql(latitude: float, longitude: float, radius_km: float) -> tuple[str, list]:
     """Points within the box around the circle: served by the GiST index on point(lon, lat)."""
     dlat = radius_km / KM_PER_DEGREE
     widest = min(89.9, abs(latitude) + dlat)
     dlon = min(180.0, radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest))))
-    return RawSQL(
-        "point(services_service.longitude, services_service.latitude) <@ box(point(%s, %s), point(%s, %s))",
-        (longitude - dlon, latitude - dlat, longitude + dlon, latitude + dlat),
-        output_field=BooleanField(),
+    return (
+        "point(e.longitude, e.latitude) <@ box(point(%s, %s), point(%s, %s))",
+        [longitude - dlon, latitude - dlat, longitude + dlon, latitude + dlat],
     )
 
 
-def specificity(codes: dict[str, list[str]]):
+def specificity_sql(codes: dict[str, list[str]]) -> tuple[str, list]:
     """How closely the service's zone targets the person's commune: 0 commune … 3 national."""
-    whens = [
-        When(zone_eligibilite__overlap=codes[level], then=Value(rank))
-        for rank, level in enumerate(SPECIFICITY_LEVELS)
-        if codes[level]
-    ]
-    return Case(*whens, default=Value(len(SPECIFICITY_LEVELS)), output_field=IntegerField())
+    whens, params = [], []
+    for rank, level in enumerate(SPECIFICITY_LEVELS):
+        if codes[level]:
+            whens.append(f"WHEN e.zone_eligibilite && %s::varchar[] THEN {rank}")
+            params.append(codes[level])
+    return f"CASE {' '.join(whens)} ELSE {len(SPECIFICITY_LEVELS)} END", params
 
 
-def search_services(
-    queryset: QuerySet,
-    *,
-    origin: Origin | None = None,
-    radius_km: int = DEFAULT_RADIUS_KM,
-    filters: Filters | None = None,
-    collapse_duplicates: bool = True,
-) -> QuerySet:
-    filters = filters or Filters()
-    queryset = queryset.filter(*filter_conditions(filters).values())
-    if origin is None:
-        queryset = queryset.annotate(
-            distance_km=Value(None, output_field=FloatField()), on_site=Value(False, output_field=BooleanField())
+@dataclass
+class Query:
+    """A search as SQL: the matching rows (CTE ``results``) with their ranking keys."""
+
+    origin: Origin | None
+    radius_km: int
+    filters: Filters
+    collapse_duplicates: bool = True
+    extra_columns: dict[str, tuple[str, list]] = field(default_factory=dict)
+    omit: tuple[str, ...] = ()
+
+    def results_cte(self) -> tuple[str, list]:
+        conditions = filter_conditions(self.filters)
+        where = ["true"]
+        params: list = []
+        for name, (sql, values) in conditions.items():
+            if name not in self.omit:
+                where.append(sql)
+                params += values
+        columns = ["e.service_id", "e.structure_id", "e.duplicate_group", "e.structure_score", "e.structure_date"]
+        columns += [
+            "e.score_qualite",
+            "e.thematiques",
+            "e.publics",
+            "e.type",
+            "e.frais",
+            "e.modes_accueil",
+            "e.source",
+        ]
+        select_params: list = []
+        for name, (sql, values) in self.extra_columns.items():
+            columns.append(f"({sql}) AS {name}")
+            select_params += values
+        if self.origin is None:
+            columns += ["NULL::float AS raw_distance", "NULL::int AS specificity"]
+            geo_sql, geo_params = "", []
+        else:
+            codes = self.origin.commune.eligibility_codes
+            all_codes = sorted({code for level in codes.values() for code in level})
+            box, box_params = box_sql(self.origin.latitude, self.origin.longitude, self.radius_km)
+            distance, distance_params = haversine_sql(self.origin.latitude, self.origin.longitude)
+            specificity, specificity_params = specificity_sql(codes)
+            columns += [
+                f"CASE WHEN {box} THEN {distance} END AS raw_distance",
+                f"{specificity} AS specificity",
+            ]
+            select_params += box_params + distance_params + specificity_params
+            where.append("(e.zone_eligibilite IS NULL OR e.zone_eligibilite && %s::varchar[])")
+            params.append(all_codes)
+            where.append(f"({box} OR e.modes_accueil @> %s::varchar[])")
+            params += box_params + [[REMOTE]]
+            geo_sql = "WHERE m.raw_distance <= %s OR m.modes_accueil @> %s::varchar[]"
+            geo_params = [self.radius_km, [REMOTE]]
+        on_site = (
+            "FALSE"
+            if self.origin is None
+            else "(m.raw_distance <= %s AND (m.modes_accueil IS NULL OR m.modes_accueil @> %s::varchar[]))"
         )
-        ordering = [F("score_qualite").desc(nulls_last=True), Collate("id", "C")]
-    else:
-        queryset, ordering = _with_geography(queryset, origin, radius_km)
-    if collapse_duplicates:
-        queryset = _one_structure_per_duplicate_group(queryset)
-    return queryset.order_by(*ordering)
-
-
-def _with_geography(queryset: QuerySet, origin: Origin, radius_km: int):
-    codes = origin.commune.eligibility_codes
-    all_codes = sorted({code for level in codes.values() for code in level})
-    offered_on_site = Q(modes_accueil__contains=[ON_SITE]) | Q(modes_accueil__isnull=True)
-    distance = distance_km(origin.latitude, origin.longitude)
-    within_radius = Q(bounding_box(origin.latitude, origin.longitude, radius_km)) & Q(
-        latitude__isnull=False, longitude__isnull=False
-    )
-    queryset = (
-        queryset.filter(Q(zone_eligibilite__isnull=True) | Q(zone_eligibilite__overlap=all_codes))
-        .alias(raw_distance=distance)
-        .filter((within_radius & Q(raw_distance__lte=radius_km)) | Q(modes_accueil__contains=[REMOTE]))
-        .annotate(
-            on_site=Case(
-                When(offered_on_site & within_radius & Q(raw_distance__lte=radius_km), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
+        on_site_params = [] if self.origin is None else [self.radius_km, [ON_SITE]]
+        dedup = ""
+        if self.collapse_duplicates:
+            # Among the structures of a duplicate group that have a matching service, keep the
+            # best: highest score, then most recent date_maj, then smallest id (byte order).
+            dedup = """
+                WHERE g.duplicate_group IS NULL OR g.structure_id IN (
+                    SELECT DISTINCT ON (duplicate_group) structure_id FROM geo
+                    WHERE duplicate_group IS NOT NULL
+                    ORDER BY duplicate_group, structure_score DESC NULLS LAST, structure_date DESC,
+                        structure_id COLLATE "C"
+                )"""
+        sql = f"""
+            matching AS MATERIALIZED (
+                SELECT {", ".join(columns)} FROM services_searchentry AS e WHERE {" AND ".join(where)}
             ),
-            distance_km=Case(When(on_site=True, then=F("raw_distance")), output_field=FloatField()),
-            remote_specificity=Case(When(on_site=False, then=specificity(codes)), output_field=IntegerField()),
-            remote_score=Case(When(on_site=False, then=F("score_qualite")), output_field=FloatField()),
-        )
-    )
-    ordering = [
-        F("on_site").desc(),
-        F("distance_km").asc(nulls_last=True),
-        F("remote_specificity").asc(nulls_last=True),
-        F("remote_score").desc(nulls_last=True),
-        Collate("id", "C"),
-    ]
-    return queryset, ordering
+            geo AS MATERIALIZED (
+                SELECT m.*, {on_site} AS on_site FROM matching AS m {geo_sql}
+            ),
+            results AS (SELECT g.* FROM geo AS g {dedup})
+        """
+        return sql, select_params + params + on_site_params + geo_params
+
+    ORDER_BY = """
+        on_site DESC,
+        CASE WHEN on_site THEN raw_distance END ASC NULLS LAST,
+        CASE WHEN NOT on_site THEN specificity END ASC NULLS LAST,
+        CASE WHEN NOT on_site THEN score_qualite END DESC NULLS LAST,
+        service_id COLLATE "C"
+    """
+
+    def ranked(self, *, limit: int | None = None, offset: int = 0) -> tuple[list[tuple], int]:
+        """[(service_id, distance_km or None, on_site)] in the contract's order, and the total."""
+        cte, params = self.results_cte()
+        page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
+        sql = f"""
+            WITH {cte}
+            SELECT service_id, CASE WHEN on_site THEN raw_distance END, on_site, count(*) OVER ()
+            FROM results ORDER BY {self.ORDER_BY} {page}
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if rows:
+            return [row[:3] for row in rows], rows[0][3]
+        return [], (self.count() if offset else 0)
+
+    def count(self) -> int:
+        cte, params = self.results_cte()
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {cte} SELECT count(*) FROM results", params)
+            return cursor.fetchone()[0]
 
 
-def _one_structure_per_duplicate_group(queryset: QuerySet) -> QuerySet:
-    """Among the structures of a duplicate group that have a matching service, keep the best:
-    highest score, then most recent date_maj, then smallest id (byte order)."""
-    group = Coalesce("structure__duplicate_group", "structure_id")
-    return queryset.annotate(
-        chosen_structure=Window(
-            FirstValue("structure_id"),
-            partition_by=[group],
-            order_by=[
-                F("structure__score_qualite").desc(nulls_last=True),
-                F("structure__date_maj").desc(),
-                Collate("structure_id", "C"),
-            ],
-        )
-    ).filter(structure_id=F("chosen_structure"))
+class SearchResults:
+    """The results of a search, sliceable like a queryset (for Paginator) without loading all.
+
+    Each slice runs one query for its ids (with the total), then one for the services.
+    """
+
+    def __init__(self, query: Query, queryset):
+        self.query = query
+        self.queryset = queryset
+        self._total: int | None = None
+        self._pages: dict[tuple[int, int | None], list] = {}
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self.query.count()
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            return self[item : item + 1][0]
+        start = item.start or 0
+        stop = item.stop if self._total is None or item.stop is None else min(item.stop, self._total)
+        limit = None if stop is None else max(0, stop - start)
+        key = (start, limit)
+        if key not in self._pages:
+            ranked, total = self.query.ranked(limit=limit, offset=start)
+            self._total = total if ranked or start == 0 else self._total
+            self._pages[key] = self._load(ranked)
+            if limit is not None and self._total is not None:
+                # Paginator asks for the last page clamped to the total: same rows.
+                self._pages[(start, max(0, min(limit, self._total - start)))] = self._pages[key]
+        return self._pages[key]
+
+    def __iter__(self):
+        """Every result in order, loaded by chunks (the CSV export)."""
+        ranked, self._total = self.query.ranked()
+        for start in range(0, len(ranked), 1000):
+            yield from self._load(ranked[start : start + 1000])
+
+    def _load(self, ranked: list[tuple]) -> list:
+        services = self.queryset.in_bulk([service_id for service_id, _, _ in ranked])
+        loaded = []
+        for service_id, distance, on_site in ranked:
+            service = services[service_id]
+            service.distance_km = distance
+            service.on_site = bool(on_site)
+            loaded.append(service)
+        return loaded

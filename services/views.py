@@ -48,15 +48,17 @@ def search(request):
     context = {"form": filterset.form, "summary": None, "cards": [], "facets": None}
     status = 200
     if filterset.is_valid() and request.GET:
-        results = filterset.qs.select_related("structure")
+        results = filterset.qs
+        number = filterset.page_number
+        results[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]  # one query: the page and the total
         paginator = Paginator(results, PAGE_SIZE)
-        if filterset.page_number > max(paginator.num_pages, 1):
+        if number > max(paginator.num_pages, 1):
             filterset.form.add_error(
                 "page", f"Cette page n'existe pas : les résultats tiennent en {paginator.num_pages} page(s)."
             )
             status = 400
         else:
-            page = paginator.page(filterset.page_number)
+            page = paginator.page(number)
             filters = filterset.search_filters()
             base_url = reverse("services:search")
             query = request.GET.urlencode()
@@ -70,15 +72,7 @@ def search(request):
                     for service in page.object_list
                 ],
                 summary=SearchSummary.from_filterset(filterset, paginator.count),
-                facets=facet_counts(
-                    lambda base: Service.objects.search(
-                        origin=filterset.origin(),
-                        radius_km=filterset.radius_km,
-                        filters=base,
-                        collapse_duplicates=not filterset.cleaned.get("doublons"),
-                    ),
-                    filters,
-                ),
+                facets=facet_counts(results.query),
             )
     elif not filterset.is_valid():
         status = 400
@@ -109,7 +103,7 @@ def export_csv(request):
     if not filterset.is_valid():
         messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
         return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
-    rows = filterset.qs.select_related("structure").iterator(chunk_size=2000)
+    rows = iter(filterset.qs)
     writer = csv.writer(Echo())
 
     def lines():

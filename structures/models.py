@@ -1,6 +1,8 @@
 from data_inclusion.schema import v1
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from structures.records import UpstreamRecord
 from structures.schema import enum_choices
@@ -55,14 +57,46 @@ class Structure(UpstreamRecord):
         db_index=True,
         help_text="Identifiant commun aux structures référencées par plusieurs sources.",
     )
+    # Curation of duplicate clusters (admin "Doublons" page); imports.clusters honours the first.
+    not_duplicate = models.BooleanField(
+        "pas un doublon",
+        default=False,
+        help_text="Un curateur a indiqué que cette structure n'est le doublon d'aucune autre : "
+        "elle n'est jamais regroupée.",
+    )
+    preferred_in_group = models.BooleanField(
+        "représente son groupe de doublons",
+        default=False,
+        help_text="Choisie par un curateur pour représenter son groupe de doublons dans la recherche.",
+    )
 
     objects = StructureQuerySet.as_manager()
+    # Field-by-field history of curators' changes (imports write in bulk, without history).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_name",
+            "duplicate_group",
+            "source_hash",
+            "score_qualite",
+            "upstream_values",
+            "updated_at",
+        ],
+        verbose_name="historique de structure",
+        verbose_name_plural="historiques de structures",
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     schema_model = v1.Structure
 
     class Meta:
         verbose_name = "structure"
         ordering = ["nom", "id"]
+        indexes = [
+            # The admin list's default order, read from the index rather than sorted.
+            models.Index(fields=["nom", "id"], name="structure_nom_id"),
+            # Small: only corrected records ("modifié par un curateur" filter, dashboard).
+            models.Index(fields=["id"], condition=~Q(curated_fields=[]), name="structure_curated"),
+        ]
 
     def __str__(self):
         return self.nom

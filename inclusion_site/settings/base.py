@@ -4,6 +4,7 @@ Environment-specific modules (dev, test, prod) import only this one.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,10 +43,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_ratelimit",
     "dsfr",
+    "simple_history",
+    "axes",
     "communes",
     "structures",
     "services",
     "imports",
+    "curation",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +63,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Who made a change, for the history of curated records.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns axes' lockout into the French lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "inclusion_site.urls"
@@ -112,6 +120,20 @@ else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Brute-force protection of the admin login (django-axes): 5 failures for one username from
+# one address lock that pair out for 15 minutes; a success resets the counter. Addresses come
+# from REMOTE_ADDR, like the rate limits: behind a proxy, set AXES_CLIENT_IP_CALLABLE.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_COOLOFF_MESSAGE = "Compte verrouillé : trop de tentatives de connexion. Réessayez dans 15 minutes."
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -31,7 +31,10 @@ BOOKKEEPING_FIELDS = {
     "created_at",
     "updated_at",
 }
-MODEL_SPECIFIC_FIELDS = {Structure: {"search_name", "duplicate_group"}, Service: {"search_document", "search_vector"}}
+MODEL_SPECIFIC_FIELDS = {
+    Structure: {"search_name", "duplicate_group", "not_duplicate", "preferred_in_group"},
+    Service: {"search_document", "search_vector"},
+}
 
 PAIRS = [(v1.Structure, Structure), (v1.Service, Service)]
 

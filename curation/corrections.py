@@ -1,0 +1,138 @@
+"""Curators' corrections over imported data.
+
+A schema field a curator changes is listed in ``curated_fields``: imports then keep the
+curator's value and store the upstream one in ``upstream_values[field]`` (imports/writer.py).
+Values are compared and stored as the import stores them: PostgreSQL's ``to_jsonb`` of the
+column (dates as ISO strings, sets as sorted lists).
+"""
+
+import json
+from collections.abc import Iterable
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.models import Model
+
+from services.documents import refresh_search_documents
+from services.models import Service
+from services.search_index import refresh_search_entries
+from structures.models import Structure
+
+
+def schema_field_names(model: type[Model]) -> list[str]:
+    """Column names of the schema's fields (``structure_id`` for a service's structure)."""
+    return [name for name in model.schema_model.model_fields if name != "id"]
+
+
+def column_of(model: type[Model], form_field: str) -> str | None:
+    """The curated-field name (a column) of a form field, or None if not a schema field."""
+    try:
+        field = model._meta.get_field(form_field)
+    except FieldDoesNotExist:
+        return None
+    column = field.attname
+    return column if column in schema_field_names(model) else None
+
+
+def as_json(value):
+    """A Python value as the import's JSON (dates as ISO strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def stored_values(record: Model) -> dict:
+    """The record's row as stored (before an edit is saved), as JSON."""
+    table = record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_jsonb(t) FROM {table} AS t WHERE t.id = %s", [record.pk])
+        row = cursor.fetchone()
+    value = row[0] if row else {}
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def record_corrections(record: Model, columns: Iterable[str], stored: dict) -> list[str]:
+    """Mark ``columns`` as corrected on ``record`` (not saved); returns the newly marked ones.
+
+    The value before the first correction of a field is the upstream one: it is kept at once,
+    so that the change form can show it and restore it before any new import. A field edited
+    back to the upstream value is no longer a correction.
+    """
+    curated = list(record.curated_fields or [])
+    upstream = dict(record.upstream_values or {})
+    newly = []
+    for column in columns:
+        if column not in curated:
+            curated.append(column)
+            upstream[column] = stored.get(column)
+            newly.append(column)
+        if as_json(getattr(record, column)) == upstream.get(column):
+            curated.remove(column)
+            upstream.pop(column, None)
+            if column in newly:
+                newly.remove(column)
+    record.curated_fields = curated
+    record.upstream_values = upstream
+    return newly
+
+
+def restore_upstream(record: Model, column: str) -> None:
+    """Put back the upstream value of a corrected field and forget the correction (not saved)."""
+    field = next(field for field in record._meta.concrete_fields if field.attname == column)
+    value = (record.upstream_values or {}).get(column)
+    if value is not None:
+        value = field.target_field.to_python(value) if field.is_relation else field.to_python(value)
+    setattr(record, column, value)
+    record.curated_fields = [name for name in record.curated_fields if name != column]
+    record.upstream_values = {name: v for name, v in record.upstream_values.items() if name != column}
+
+
+def refresh_search_index(model: type[Model], pks: Iterable) -> None:
+    """The search engine reads a copy of published services (services.search_index): records
+    changed in bulk (hidden, published, regrouped, rescored) must be copied again at once.
+    Single saves refresh it through post_save signals."""
+    pks = list(pks)
+    if not pks:
+        return
+    if model is Service:
+        refresh_search_entries(service_ids=pks)
+    elif model is Structure:
+        refresh_search_entries(structure_ids=pks)
+
+
+def refresh_scores(service: Service) -> None:
+    """A service's score with the official criteria, then its structure's mean score."""
+    from data_inclusion.schema import v1
+
+    from imports.scoring import Scorer
+
+    try:
+        validated = v1.Service.model_validate(service.schema_data())
+    except ValueError:
+        return
+    Service.objects.filter(pk=service.pk).update(score_qualite=Scorer().score(validated))
+    refresh_structure_scores([service.structure_id])
+    refresh_search_index(Structure, [service.structure_id])
+
+
+def refresh_structure_scores(structure_ids: Iterable[str]) -> None:
+    """Same rule as the import (imports/writer.py), for a few structures: the mean score of
+    their published services, 2 decimals, 0 without."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE structures_structure AS st SET score_qualite = coalesce((
+                SELECT round(avg(sv.score_qualite)::numeric, 2) FROM services_service AS sv
+                WHERE sv.structure_id = st.id AND sv.is_published
+            ), 0)::float
+            WHERE st.id = ANY(%s)
+            """,
+            [list(structure_ids)],
+        )
+
+
+def refresh_search(record: Model) -> None:
+    """Search text and vectors follow a curator's edit at once."""
+    if isinstance(record, Service):
+        refresh_search_documents(service_ids=[record.pk])
+    else:
+        refresh_search_documents(structure_ids=[record.pk])
