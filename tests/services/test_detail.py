@@ -173,3 +173,10 @@ def test_opening_status_is_computed_at_request_time(client, settings, monkeypatc
     assert "Ouvert maintenant — ferme à 12 h" in text(client.get(url(service.id)))
     service = ServiceFactory(horaires_accueil="lundi 9h-12h")
     assert "lundi 9h-12h" in text(client.get(url(service.id)))  # unparseable: shown raw
+
+
+def test_print_stylesheet_and_printed_link_targets(client):
+    service = ServiceFactory(lien_source="https://dora.example.org/services/x")
+    response = client.get(url(service.id))
+    assert page(response).select_one('link[rel="stylesheet"][media="print"][href$="css/print.css"]')
+    assert page(response).select_one(".print-url").get_text(strip=True) == "(https://dora.example.org/services/x)"
