@@ -144,7 +144,8 @@ class Query:
             if name not in self.omit:
                 where.append(sql)
                 params += values
-        columns = ["e.service_id", "e.structure_id", "e.duplicate_group", "e.structure_score", "e.structure_date"]
+        columns = ["e.service_id", "e.structure_id", "e.duplicate_group", "e.structure_preferred"]
+        columns += ["e.structure_score", "e.structure_date"]
         columns += [
             "e.score_qualite",
             "e.thematiques",
@@ -187,12 +188,14 @@ class Query:
         dedup = ""
         if self.collapse_duplicates:
             # Among the structures of a duplicate group that have a matching service, keep the
-            # best: highest score, then most recent date_maj, then smallest id (byte order).
+            # one a curator preferred, else the best: highest score, then most recent date_maj,
+            # then smallest id (byte order).
             dedup = """
                 WHERE g.duplicate_group IS NULL OR g.structure_id IN (
                     SELECT DISTINCT ON (duplicate_group) structure_id FROM geo
                     WHERE duplicate_group IS NOT NULL
-                    ORDER BY duplicate_group, structure_score DESC NULLS LAST, structure_date DESC,
+                    ORDER BY duplicate_group, structure_preferred DESC, structure_score DESC NULLS LAST,
+                        structure_date DESC,
                         structure_id COLLATE "C"
                 )"""
         sql = f"""

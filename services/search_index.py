@@ -21,6 +21,7 @@ ENTRY_COLUMNS = {
     "duplicate_group": "st.duplicate_group",
     "structure_score": "st.score_qualite",
     "structure_date": "st.date_maj",
+    "structure_preferred": "st.preferred_in_group",
     "source": "s.source",
     "type": "s.type",
     "frais": "s.frais",
@@ -42,6 +43,8 @@ class SearchEntry(models.Model):
     duplicate_group = models.CharField(null=True)
     structure_score = models.FloatField(null=True)
     structure_date = models.DateField()
+    # A curator chose this structure to represent its duplicate group in search.
+    structure_preferred = models.BooleanField(default=False)
     source = models.CharField()
     type = models.CharField(null=True)
     frais = models.CharField(null=True)

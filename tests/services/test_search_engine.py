@@ -248,3 +248,12 @@ def test_pages_never_overlap(places):
 
 def test_schema_enums_cover_the_filters():
     assert {mode.value for mode in v1.ModeAccueil} == {"a-distance", "en-presentiel"}
+
+
+def test_a_curator_choice_represents_the_duplicate_group(places):
+    lille = places["lille"]
+    best = StructureFactory(id="dora--x", score_qualite=0.9, duplicate_group="dora--x")
+    chosen = StructureFactory(id="soliguide--x", score_qualite=0.2, duplicate_group="dora--x", preferred_in_group=True)
+    at(lille, id="svc-best", structure=best)
+    at(lille, id="svc-chosen", structure=chosen)
+    assert ids(search(lille)) == ["svc-chosen"]
