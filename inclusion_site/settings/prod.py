@@ -1,7 +1,8 @@
 """Production: every secret and host comes from the environment; HTTPS everywhere.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
-Optional: CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS.
+Optional: CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS,
+REDIS_URL (shared cache and rate limits), TRUSTED_PROXY_COUNT (reverse proxies in front, default 1).
 """
 
 import os
@@ -29,3 +30,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Behind the TLS-terminating reverse proxy, the visitor's address is the last one the proxy
+# appended to X-Forwarded-For: brute-force lockouts must count per visitor, not per proxy.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
