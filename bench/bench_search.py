@@ -454,6 +454,12 @@ def main() -> None:
     if not sanity["results"]:
         failures.append({"path": sanity["path"], "status": "no results (is the search index filled?)"})
     breakdown = database_breakdown(searches)
+    # The same requests in this process: a failure here and not over HTTP means the code changed meanwhile.
+    failures += [
+        {"path": row["path"], "status": f"{row['status']} (in process)"}
+        for row in breakdown["requests"]
+        if row["status"] != 200
+    ]
     slowest = sorted(
         ((row, params) for row, params in zip(search, searches, strict=True)), key=lambda item: -item[0]["ms"]
     )[:SLOWEST]

@@ -89,6 +89,11 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         max_length=MAX_TEXT_LENGTH,
         error_messages={"max_length": f"Le texte recherché est limité à {MAX_TEXT_LENGTH} caractères."},
     )
+    ouvert = django_filters.ChoiceFilter(
+        label="Ouvert",
+        choices=[("maintenant", "Ouvert maintenant"), ("aujourdhui", "Ouvert aujourd'hui")],
+        error_messages={"invalid_choice": "Choisissez « maintenant » ou « aujourdhui »."},
+    )
     doublons = django_filters.BooleanFilter(label="Afficher les doublons", widget=forms.CheckboxInput)
     page = django_filters.NumberFilter(label="Page", min_value=1, max_value=100_000)
 
@@ -123,6 +128,7 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
             sources=data.get("sources") or [],
             score_qualite_minimum=float(minimum) if minimum is not None else None,
             q=data.get("q") or "",
+            ouvert=data.get("ouvert") or "",
         )
 
     @property

@@ -272,6 +272,7 @@ def widen_suggestions(filterset, base_url: str, query) -> list[tuple[str, str]]:
         ("frais", "Retirer le filtre des frais"),
         ("sources", "Retirer le filtre des sources"),
         ("score_qualite_minimum", "Retirer le score minimum"),
+        ("ouvert", "Inclure les services fermés en ce moment ou sans horaires connus"),
     ):
         if data.get(name):
             suggestions.append((label, with_params(base_url, query, **{name: None, "page": None})))

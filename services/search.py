@@ -10,11 +10,14 @@ displayed page only.
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from data_inclusion.schema import v1
 from django.db import connection
+from django.utils import timezone
 
 from communes.models import KM_PER_DEGREE, Commune
+from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 from structures.text import normalize
 
 EARTH_RADIUS_KM = 6371.0088
@@ -52,6 +55,8 @@ class Filters:
     sources: list[str] = field(default_factory=list)
     score_qualite_minimum: float | None = None
     q: str = ""
+    ouvert: str = ""  # "maintenant" or "aujourdhui": services whose hours say open then
+    at: datetime | None = None  # the instant "maintenant" means (now, unless a test says)
 
 
 def expand_thematiques(values: list[str]) -> list[str]:
@@ -85,6 +90,8 @@ def filter_conditions(filters: Filters) -> dict[str, tuple[str, list]]:
         conditions["sources"] = ("e.source = ANY(%s)", [filters.sources])
     if filters.score_qualite_minimum is not None:
         conditions["score_qualite_minimum"] = ("e.score_qualite >= %s", [filters.score_qualite_minimum])
+    if filters.ouvert:
+        conditions["ouvert"] = opening_condition(filters.ouvert, filters.at or timezone.now())
     text = normalize(filters.q)
     if text:
         conditions["q"] = (
@@ -92,6 +99,36 @@ def filter_conditions(filters: Filters) -> dict[str, tuple[str, list]]:
             [text],
         )
     return conditions
+
+
+def opening_condition(kind: str, at: datetime) -> tuple[str, list]:
+    """Open now / at some point today in Europe/Paris, from the parsed hours of the service
+    (else its structure). Services without hours, or with unparseable ones, never match."""
+    local = at.astimezone(PARIS)
+    minute_of_day = local.hour * 60 + local.minute
+    day_start = local.weekday() * MINUTES_PER_DAY
+    if kind == "maintenant":
+        weekly = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r @> %s)"
+        weekly_params = [day_start + minute_of_day]
+        holiday = "EXISTS (SELECT 1 FROM unnest(h.public_holiday_ranges) AS r WHERE r @> %s)"
+        holiday_params = [minute_of_day]
+    else:
+        weekly = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r && int4range(%s, %s))"
+        weekly_params = [day_start, day_start + MINUTES_PER_DAY]
+        holiday, holiday_params = "cardinality(h.public_holiday_ranges) > 0", []
+    if is_public_holiday(local.date()):
+        condition = (
+            f"NOT h.closed_on_public_holidays AND CASE WHEN h.public_holiday_ranges IS NOT NULL"
+            f" THEN {holiday} ELSE {weekly} END"
+        )
+        params = holiday_params + weekly_params
+    else:
+        condition, params = weekly, weekly_params
+    return (
+        "EXISTS (SELECT 1 FROM structures_openinghours AS h"
+        f" WHERE h.key = md5(e.hours) AND h.weekly IS NOT NULL AND {condition})",
+        params,
+    )
 
 
 def haversine_sql(latitude: float, longitude: float) -> tuple[str, list]:

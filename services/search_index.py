@@ -15,6 +15,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db import connection, models, transaction
 from django.db.models import F, Func
 
+from structures.opening_index import index_opening_hours
+
 # Columns copied from services (s) and structures (st), in table order.
 ENTRY_COLUMNS = {
     "structure_id": "s.structure_id",
@@ -32,6 +34,8 @@ ENTRY_COLUMNS = {
     "latitude": "s.latitude",
     "longitude": "s.longitude",
     "score_qualite": "s.score_qualite",
+    # The service's hours, else its structure's (what the "ouvert" filter looks at).
+    "hours": "coalesce(nullif(btrim(s.horaires_accueil), ''), nullif(btrim(st.horaires_accueil), ''))",
 }
 
 
@@ -55,6 +59,7 @@ class SearchEntry(models.Model):
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
     score_qualite = models.FloatField(null=True)
+    hours = models.TextField(null=True)
 
     class Meta:
         app_label = "services"
@@ -104,4 +109,6 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
             WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
             """
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+    index_opening_hours()
+    return written

@@ -81,7 +81,9 @@ def search(request):
     context["commune_label"] = commune.label if commune is not None and not filterset.cleaned.get("lat") else typed
     groups = option_groups(filterset, context["facets"])
     context.update(
-        groups=groups, main_groups=[groups[name] for name in ("publics", "types", "frais", "modes_accueil")]
+        groups=groups,
+        main_groups=[groups[name] for name in ("publics", "types", "frais", "modes_accueil")],
+        open_choices=[("", "Peu importe"), *filterset.form.fields["ouvert"].choices[1:]],
     )
     fragment = is_fragment(request)
     if fragment:

@@ -100,3 +100,6 @@ class Structure(UpstreamRecord):
 
     def __str__(self):
         return self.nom
+
+
+from structures.opening_index import OpeningHours  # noqa: E402, F401  (filterable opening hours)

@@ -323,3 +323,9 @@ def _ranks(nths: list[int], name: str) -> str:
     if len(ordinals) == 1:
         return f"le {ordinals[0]} {name} du mois"
     return f"les {', '.join(ordinals[:-1])} et {ordinals[-1]} {name}s du mois"
+
+
+@lru_cache(maxsize=64)
+def is_public_holiday(day: date) -> bool:
+    """A French (metropolitan) public holiday, from the library's calendar."""
+    return bool(OpeningHours("PH", timezone=PARIS, country="FR").is_open(datetime.combine(day, time(12), PARIS)))

@@ -1,6 +1,7 @@
 """Service.objects.search: one test per rule of ../shared/docs/search-contract.md."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from data_inclusion.schema import v1
@@ -257,3 +258,35 @@ def test_a_curator_choice_represents_the_duplicate_group(places):
     at(lille, id="svc-best", structure=best)
     at(lille, id="svc-chosen", structure=chosen)
     assert ids(search(lille)) == ["svc-chosen"]
+
+
+PARIS_TZ = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("moment", "ouvert", "expected"),
+    [
+        # Tuesday 10:00: the office hours and the 24/7 line are open; the Monday one is not.
+        (datetime.datetime(2026, 11, 24, 10, 0), "maintenant", {"office", "always", "structure-hours"}),
+        # Tuesday 13:00: lunch break; still open at some point today.
+        (datetime.datetime(2026, 11, 24, 13, 0), "maintenant", {"always", "structure-hours"}),
+        (datetime.datetime(2026, 11, 24, 13, 0), "aujourdhui", {"office", "always", "structure-hours"}),
+        # Monday 9:30.
+        (datetime.datetime(2026, 11, 23, 9, 30), "maintenant", {"office", "always", "monday", "structure-hours"}),
+        # Easter Monday 2026 (public holiday) 9:30: "PH off" closes the office; Monday hours hold.
+        (datetime.datetime(2026, 4, 6, 9, 30), "maintenant", {"always", "monday", "structure-hours"}),
+        # Sunday.
+        (datetime.datetime(2026, 11, 29, 11, 0), "aujourdhui", {"always"}),
+    ],
+)
+def test_open_filter(places, moment, ouvert, expected):
+    lille = places["lille"]
+    at(lille, id="office", horaires_accueil="Mo-Fr 09:00-12:00,14:00-17:00; PH off")
+    at(lille, id="always", horaires_accueil="24/7")
+    at(lille, id="monday", horaires_accueil="Mo 09:00-12:00")
+    at(lille, id="no-hours", horaires_accueil=None, structure=StructureFactory(horaires_accueil=None))
+    at(lille, id="garbled", horaires_accueil="lundi 9h-12h")
+    with_hours = StructureFactory(horaires_accueil="Mo-Fr 08:00-18:00")
+    at(lille, id="structure-hours", horaires_accueil=None, structure=with_hours)
+    found = set(ids(search(lille, filters=Filters(ouvert=ouvert, at=moment.replace(tzinfo=PARIS_TZ)))))
+    assert found == expected

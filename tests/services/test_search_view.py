@@ -262,3 +262,12 @@ def test_doublons_parameter_shows_every_duplicate(client, lille):
     assert "1 service " in count
     count = soup(client.get("/services/", {"code_commune": "59350", "doublons": "true"})).find(id="services-count")
     assert "2 services" in count.get_text()
+
+
+def test_open_filter_in_the_form_and_its_errors(client, lille):
+    page = soup(client.get("/services/", {"code_commune": "59350", "ouvert": "maintenant"}))
+    assert page.select_one('input[name="ouvert"][value="maintenant"][checked]')
+    assert "horaires ne sont pas connus" in page.get_text()
+    response = client.get("/services/", {"code_commune": "59350", "ouvert": "hier"}, **HTMX)
+    assert response.status_code == 400
+    assert "Choisissez « maintenant » ou « aujourdhui »." in text_of(response)
