@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import connection
 
 from communes.models import Commune, search_document
+from imports.writer import refresh_planner_statistics
 
 # Columns of our CSV format. The file of communes déléguées and associées adds `type` and `parent`.
 CSV_COLUMNS = (
@@ -401,6 +402,8 @@ def save_communes(records: list[CommuneRecord]) -> ImportResult:
             result.orphans.append(record)
         subdivisions.append((record, parent_id))
     upsert(changed_rows(subdivisions))
+    # Fresh statistics and a merged GIN pending list for the autocomplete's next queries.
+    refresh_planner_statistics(["communes_commune"])
     return result
 
 

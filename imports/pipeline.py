@@ -183,6 +183,7 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         writer.refresh_structure_scores()
         counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
         counts["services"]["index_de_recherche_modifie"] = refresh_search_entries()
+        writer.refresh_planner_statistics(["structures_structure", "services_service", "services_searchentry"])
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 

@@ -218,3 +218,17 @@ def indexes_rebuilt_after(table: Table, *, enabled: bool):
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute(f"ANALYZE {table.name}")
+
+
+def refresh_planner_statistics(tables: Iterable[str]) -> None:
+    """Fresh statistics and merged GIN pending lists after a bulk write, so the next searches
+    get good plans even where autovacuum is off or late (ANALYZE runs inside a transaction)."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index AS i"
+                " JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_am AS a ON a.oid = c.relam"
+                " WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
+                [table],
+            )

@@ -219,7 +219,9 @@ class Query:
         on_site = (
             "FALSE"
             if self.origin is None
-            else "(m.raw_distance <= %s AND (m.modes_accueil IS NULL OR m.modes_accueil @> %s::varchar[]))"
+            # Never NULL (no coordinates, outside the box): NULL would sort before TRUE.
+            else "coalesce(m.raw_distance <= %s AND (m.modes_accueil IS NULL"
+            " OR m.modes_accueil @> %s::varchar[]), false)"
         )
         on_site_params = [] if self.origin is None else [self.radius_km, [ON_SITE]]
         dedup = ""

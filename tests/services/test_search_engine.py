@@ -290,3 +290,19 @@ def test_open_filter(places, moment, ouvert, expected):
     at(lille, id="structure-hours", horaires_accueil=None, structure=with_hours)
     found = set(ids(search(lille, filters=Filters(ouvert=ouvert, at=moment.replace(tzinfo=PARIS_TZ)))))
     assert found == expected
+
+
+def test_remote_services_without_coordinates_come_after_on_site_ones(places):
+    ServiceFactory(
+        id="a-remote-nowhere", modes_accueil=["a-distance"], latitude=None, longitude=None, zone_eligibilite=None
+    )
+    far = places["rennes"]
+    ServiceFactory(
+        id="b-remote-far",
+        modes_accueil=["a-distance"],
+        latitude=far.latitude,
+        longitude=far.longitude,
+        zone_eligibilite=None,
+    )
+    at(places["roubaix"], id="z-roubaix")
+    assert ids(search(places["lille"])) == ["z-roubaix", "a-remote-nowhere", "b-remote-far"]
