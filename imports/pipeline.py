@@ -213,7 +213,7 @@ def _write_structures(batch: Batch, sources: list[str], full: bool, existing: in
     writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
     bulk = _bulk(batch, existing)
     batch.rows.clear()
-    with writer.indexes_rebuilt_after(STRUCTURES, enabled=bulk):
+    with writer.indexes_rebuilt_after(STRUCTURES.name, enabled=bulk):
         updated = writer.update_changed(
             STRUCTURES,
             stage,
@@ -232,7 +232,7 @@ def _write_services(batch: Batch, sources: list[str], full: bool, existing: int)
     batch.rows.clear()
     curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
     document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
-    with writer.indexes_rebuilt_after(SERVICES, enabled=bulk):
+    with writer.indexes_rebuilt_after(SERVICES.name, enabled=bulk):
         updated = writer.update_changed(
             SERVICES,
             stage,

@@ -186,7 +186,7 @@ def refresh_structure_scores() -> int:
 
 
 @contextmanager
-def indexes_rebuilt_after(table: Table, *, enabled: bool):
+def indexes_rebuilt_after(table_name: str, *, enabled: bool):
     """Bulk load: drop the table's secondary indexes, write, then build them again.
 
     Building a GIN index once is several times faster than updating it row by row, which
@@ -205,7 +205,7 @@ def indexes_rebuilt_after(table: Table, *, enabled: bool):
                 SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname
             )
             """,
-            [table.name],
+            [table_name],
         )
         indexes = cursor.fetchall()
         for name, _definition in indexes:
@@ -217,7 +217,7 @@ def indexes_rebuilt_after(table: Table, *, enabled: bool):
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, definition in indexes:
             cursor.execute(definition)
-        cursor.execute(f"ANALYZE {table.name}")
+        cursor.execute(f"ANALYZE {table_name}")
 
 
 def refresh_planner_statistics(tables: Iterable[str]) -> None:

@@ -15,6 +15,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db import connection, models, transaction
 from django.db.models import F, Func
 
+from imports.writer import indexes_rebuilt_after
 from structures.opening_index import index_opening_hours
 
 # Columns copied from services (s) and structures (st), in table order.
@@ -102,13 +103,17 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
             """,
             params,
         )
-        cursor.execute(
-            f"""
-            INSERT INTO services_searchentry (service_id, {columns})
-            SELECT d.service_id, {", ".join(f"d.{name}" for name in ENTRY_COLUMNS)} FROM desired_entries AS d
-            WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
-            """
-        )
-        written = cursor.rowcount
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM services_searchentry)")
+        first_fill = full and cursor.fetchone()[0]
+        # A first fill of the whole index builds its GIN/GiST indexes once, after the rows.
+        with indexes_rebuilt_after("services_searchentry", enabled=first_fill):
+            cursor.execute(
+                f"""
+                INSERT INTO services_searchentry (service_id, {columns})
+                SELECT d.service_id, {", ".join(f"d.{name}" for name in ENTRY_COLUMNS)} FROM desired_entries AS d
+                WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
+                """
+            )
+            written = cursor.rowcount
     index_opening_hours()
     return written
