@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from data_inclusion.schema import v1
 from django.db import connection, transaction
@@ -24,7 +25,7 @@ from services.search_index import refresh_search_entries
 from structures.models import Structure
 from structures.text import normalize
 
-STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name"))
+STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name", "score_qualite"))
 SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
@@ -136,6 +137,7 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
 
     def structure_row(row: dict) -> tuple:
         row["search_name"] = normalize(row["nom"])
+        row["score_qualite"] = None  # set by _score_structures once the services are read
         return tuple(row.get(column) for column in STRUCTURES.staged_columns)
 
     def service_row(row: dict) -> tuple:
@@ -172,8 +174,15 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
 
     counts = {}
     with timed(timings, "write"):
-        counts["structures"], renamed = _write_structures(structure_batch, sources, full, len(structure_hashes))
-        counts["services"] = _write_services(service_batch, sources, full, len(service_hashes))
+        _score_structures(structure_batch, service_batch)
+        bulk_structures = _bulk(structure_batch, len(structure_hashes))
+        bulk_services = _bulk(service_batch, len(service_hashes))
+        counts["structures"], renamed = _write_structures(
+            structure_batch, sources, full, bulk_structures, had_rows=bool(structure_hashes)
+        )
+        counts["services"] = _write_services(
+            service_batch, sources, full, bulk_services, had_rows=bool(service_hashes)
+        )
 
     with timed(timings, "index"):
         if renamed:
@@ -183,7 +192,10 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         writer.refresh_structure_scores()
         counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
         counts["services"]["index_de_recherche_modifie"] = refresh_search_entries()
-        writer.refresh_planner_statistics(["structures_structure", "services_service", "services_searchentry"])
+        analysed = {STRUCTURES.name: bulk_structures, SERVICES.name: bulk_services}
+        writer.refresh_planner_statistics(
+            [table for table, done in analysed.items() if not done] + ["services_searchentry"]
+        )
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 
@@ -208,27 +220,47 @@ def _bulk(batch: Batch, existing: int) -> bool:
     return len(batch.rows) > max(existing, BULK_MIN_ROWS)
 
 
-def _write_structures(batch: Batch, sources: list[str], full: bool, existing: int) -> tuple[dict, list[str]]:
+def _score_structures(structures: Batch, services: Batch) -> None:
+    """A first estimate of each written structure's score from the services of this run, so
+    that new structures are inserted with it rather than updated afterwards. The SQL refresh
+    after the write stays the reference (it also sees services outside this run)."""
+    service_columns = SERVICES.staged_columns
+    structure_at, score_at = service_columns.index("structure_id"), service_columns.index("score_qualite")
+    scores: dict[str, list[float]] = {}
+    for row in services.rows:
+        if row[score_at] is not None:
+            scores.setdefault(row[structure_at], []).append(row[score_at])
+    id_at, column_at = STRUCTURES.staged_columns.index("id"), STRUCTURES.staged_columns.index("score_qualite")
+    for index, row in enumerate(structures.rows):
+        values = scores.get(row[id_at])
+        mean = Decimal(repr(sum(values) / len(values))) if values else Decimal(0)
+        rounded = float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))  # as PostgreSQL's round()
+        structures.rows[index] = row[:column_at] + (rounded,) + row[column_at + 1 :]
+
+
+def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> tuple[dict, list[str]]:
     stage = writer.create_stage(STRUCTURES)
     writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
-    bulk = _bulk(batch, existing)
     batch.rows.clear()
     with writer.indexes_rebuilt_after(STRUCTURES.name, enabled=bulk):
         updated = writer.update_changed(
             STRUCTURES,
             stage,
             derived={
-                "search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END"
+                "search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END",
+                "score_qualite": "s.score_qualite",
             },
         )
-        created = writer.insert_new(STRUCTURES, stage, derived={"search_name": "s.search_name"})
-    return _finish(STRUCTURES, batch, sources, full, created, updated), [i for i, renamed in updated if renamed]
+        created = writer.insert_new(
+            STRUCTURES, stage, derived={"search_name": "s.search_name", "score_qualite": "s.score_qualite"}
+        )
+    counts = _finish(STRUCTURES, batch, sources, full, created, updated, had_rows=had_rows)
+    return counts, [i for i, renamed in updated if renamed]
 
 
-def _write_services(batch: Batch, sources: list[str], full: bool, existing: int) -> dict:
+def _write_services(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
     stage = writer.create_stage(SERVICES)
     writer.copy_rows(stage, SERVICES.staged_columns, batch.rows)
-    bulk = _bulk(batch, existing)
     batch.rows.clear()
     curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
     document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
@@ -253,16 +285,18 @@ def _write_services(batch: Batch, sources: list[str], full: bool, existing: int)
             },
             joins="JOIN structures_structure AS st ON st.id = s.structure_id",
         )
-    return _finish(SERVICES, batch, sources, full, created, updated)
+    return _finish(SERVICES, batch, sources, full, created, updated, had_rows=had_rows)
 
 
-def _finish(table, batch: Batch, sources, full, created, updated) -> dict:
+def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: bool) -> dict:
     counts = _base_counts(batch)
     counts["creees"] = len(created)
     counts["mises_a_jour"] = len(updated)
+    counts["republiees"] = counts["depubliees"] = 0
+    if not had_rows:
+        return counts  # a first load: nothing was there to republish or unpublish
     valid_ids = writer.stage_ids(f"valid_{table.name}", batch.seen_ids)
     counts["republiees"] = writer.republish(table, valid_ids)
-    counts["depubliees"] = 0
     if full:
         # A record present upstream but rejected this time keeps its last valid version.
         present = writer.stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
