@@ -14,7 +14,7 @@ from services.search import Query, filter_conditions
 
 # dimension -> (filter condition name, SQL producing the dimension's values for a row)
 DIMENSIONS = {
-    "categories": ("thematiques", "SELECT DISTINCT split_part(v, '--', 1) FROM unnest(r.thematiques) AS v"),
+    "categories": ("thematiques", "SELECT unnest(r.categories)"),
     "thematiques": ("thematiques", "SELECT unnest(r.thematiques)"),
     "publics": ("publics", "SELECT unnest(r.publics)"),
     "types": ("types", "SELECT r.type"),

@@ -186,6 +186,7 @@ class Query:
         columns += [
             "e.score_qualite",
             "e.thematiques",
+            "e.categories",
             "e.publics",
             "e.type",
             "e.frais",
