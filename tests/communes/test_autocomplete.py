@@ -240,9 +240,7 @@ def test_search_vector_is_written_as_postgresql_prints_it(places):
 
 def test_import_fills_the_search_columns_in_bulk():
     out = StringIO()
-    call_command(
-        "import_communes", FIXTURES / "communes.csv", FIXTURES / "communes_deleguees_associees.csv", stdout=out
-    )
+    call_command("import_communes", FIXTURES / "sample_places.csv", FIXTURES / "sample_subdivisions.csv", stdout=out)
     assert Commune.objects.get(code_insee="29083").search_name == "ile de sein"
     assert codes(suggest("Lyon 1er")) == ["69381"]
     assert codes(suggest("Bellegarde-sur-Valserine")) == ["01033"]
@@ -250,7 +248,7 @@ def test_import_fills_the_search_columns_in_bulk():
     # Columns left stale (a change of normalisation, a migration) are written again by the next import.
     Commune.objects.filter(code_insee="29083").update(search_name="", search_vector=None)
     out = StringIO()
-    call_command("import_communes", FIXTURES / "communes.csv", stdout=out)
+    call_command("import_communes", FIXTURES / "sample_places.csv", stdout=out)
     assert "1 mise à jour" in out.getvalue()
     assert codes(suggest("ile de sein")) == ["29083"]
 

@@ -18,8 +18,9 @@ from tests.communes.factories import CommuneFactory
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
-COMMUNES_CSV = FIXTURES / "communes.csv"
-SUBDIVISIONS_CSV = FIXTURES / "communes_deleguees_associees.csv"
+# A dozen rows in our format (named so they are never mistaken for the shared national files).
+COMMUNES_CSV = FIXTURES / "sample_places.csv"
+SUBDIVISIONS_CSV = FIXTURES / "sample_subdivisions.csv"
 FIXTURE_ROWS = 13
 
 
