@@ -44,15 +44,19 @@ def refresh_search_documents(*, service_ids=None, structure_ids=None) -> None:
     from services.models import Service
     from structures.models import Structure
 
-    structures = Structure.objects.filter(pk__in=structure_ids or [])
+    structures = list(Structure.objects.filter(pk__in=structure_ids or []).only("id", "nom"))
     for structure in structures:
-        Structure.objects.filter(pk=structure.pk).update(search_name=normalize(structure.nom))
-    services = Service.objects.filter(pk__in=service_ids or []) | Service.objects.filter(
-        structure_id__in=structure_ids or []
+        structure.search_name = normalize(structure.nom)
+    Structure.objects.bulk_update(structures, ["search_name"])
+    services = list(
+        (
+            Service.objects.filter(pk__in=service_ids or [])
+            | Service.objects.filter(structure_id__in=structure_ids or [])
+        ).only("id", *DOCUMENT_FIELDS)
     )
-    for service in services.only("id", *DOCUMENT_FIELDS):
-        document = search_document(**{name: getattr(service, name) for name in DOCUMENT_FIELDS})
-        Service.objects.filter(pk=service.pk).update(search_document=document)
+    for service in services:
+        service.search_document = search_document(**{name: getattr(service, name) for name in DOCUMENT_FIELDS})
+    Service.objects.bulk_update(services, ["search_document"])
     with connection.cursor() as cursor:
         cursor.execute(
             SEARCH_VECTOR_SQL.format(condition="(service.id = ANY(%s) OR service.structure_id = ANY(%s))"),

@@ -5,6 +5,7 @@ from data_inclusion.schema import v1
 from django import forms
 
 from communes.models import Commune
+from communes.search import resolve_commune_input
 from services.search import DEFAULT_RADIUS_KM, PAGE_SIZE, RADII_KM, Filters, Origin
 from services.sources import source_choices
 from structures.schema import enum_choices
@@ -45,8 +46,6 @@ class SearchForm(forms.Form):
             if commune is None:
                 self.add_error("code_commune", f"Aucune commune ne porte le code « {code} ».")
         elif data.get("commune"):
-            from communes.search import resolve_commune_input
-
             commune = resolve_commune_input(data["commune"])
             if commune is None:
                 self.add_error("commune", "Commune introuvable : choisissez-la dans la liste proposée.")

@@ -7,7 +7,7 @@ from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils.formats import number_format
 
-from services.search import expand_thematiques
+from services.search import RADII_KM, expand_thematiques
 from services.sources import source_name
 from structures.schema import enum_label
 
@@ -248,8 +248,6 @@ def pagination(page, base_url: str, query) -> list[PageLink]:
 
 def widen_suggestions(filterset, base_url: str, query) -> list[tuple[str, str]]:
     """Ways out of an empty result: bigger radius, fewer filters, remote services."""
-    from services.search import RADII_KM
-
     suggestions = []
     data = filterset.cleaned
     if data.get("commune_obj") is not None:
