@@ -18,6 +18,7 @@ from django.db import connection
 
 from communes.models import Commune, search_document
 from imports.writer import refresh_planner_statistics
+from services import data_version
 
 # Columns of our CSV format. The file of communes déléguées and associées adds `type` and `parent`.
 CSV_COLUMNS = (
@@ -402,6 +403,8 @@ def save_communes(records: list[CommuneRecord]) -> ImportResult:
             result.orphans.append(record)
         subdivisions.append((record, parent_id))
     upsert(changed_rows(subdivisions))
+    if result.created or result.updated:
+        data_version.bump()  # cached autocompletes and searches name communes
     # Fresh statistics and a merged GIN pending list for the autocomplete's next queries.
     refresh_planner_statistics(["communes_commune"])
     return result

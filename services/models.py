@@ -173,4 +173,5 @@ class ErrorReport(models.Model):
         return f"{self.get_reason_display()} — {self.service_id}"
 
 
+from services.data_version import DataVersion  # noqa: E402, F401  (bumped by every data change)
 from services.search_index import SearchEntry  # noqa: E402, F401  (the search engine's table)

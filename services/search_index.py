@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Func
 
 from imports.writer import indexes_rebuilt_after
+from services import data_version
 from structures.opening_index import index_opening_hours
 
 # Columns copied from services (s) and structures (st), in table order.
@@ -120,5 +121,6 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
                 """
             )
             written = cursor.rowcount
-    index_opening_hours()
+        index_opening_hours()
+        data_version.bump()
     return written

@@ -1,10 +1,13 @@
 """Keep the search index in step with records saved one by one (admin, shell, tests).
 
-Imports refresh the index in bulk themselves (imports.pipeline)."""
+Imports refresh the index in bulk themselves (imports.pipeline). Every change bumps the data
+version (the index refresh does it on save), so nothing derived from the data goes stale."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from communes.models import Commune
+from services import data_version
 from services.models import Service
 from services.search_index import refresh_search_entries
 from structures.models import Structure
@@ -20,3 +23,12 @@ def service_saved(sender, instance, raw=False, **kwargs):
 def structure_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         refresh_search_entries(structure_ids=[instance.pk])
+
+
+@receiver(post_delete, sender=Service, dispatch_uid="service-deleted-version")
+@receiver(post_delete, sender=Structure, dispatch_uid="structure-deleted-version")
+@receiver(post_save, sender=Commune, dispatch_uid="commune-saved-version")
+@receiver(post_delete, sender=Commune, dispatch_uid="commune-deleted-version")
+def data_changed(sender, raw=False, **kwargs):
+    if not raw:
+        data_version.bump()

@@ -1,0 +1,37 @@
+"""The data version: one number bumped by every change of what searches show.
+
+Imports, curator corrections and single saves (signals) bump it in the transaction that
+changes the data, as late as they can, so the row lock is held briefly. Anything derived from
+the data (cached fragments, autocompletes, the search engine's in-memory columns) is keyed on
+it: a reader that sees the new version also sees the new data, and a key built from an old
+version is never asked for again once the change is committed.
+"""
+
+from django.db import connection, models
+
+
+class DataVersion(models.Model):
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "services"
+        verbose_name = "version des données"
+
+
+def current() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM services_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def bump() -> int:
+    """Increase the version (in the caller's transaction, if any); returns the new one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO services_dataversion (id, version, changed_at) VALUES (1, 1, now())"
+            " ON CONFLICT (id) DO UPDATE SET version = services_dataversion.version + 1, changed_at = now()"
+            " RETURNING version"
+        )
+        return cursor.fetchone()[0]
