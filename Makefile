@@ -11,7 +11,7 @@ SHARED_DATA ?= ../shared/data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate communes demo test quality format smoke db-stop clean
+.PHONY: install run migrate communes demo test quality format smoke db-stop clean browser-deps test-browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -48,6 +48,17 @@ run: demo
 test: install
 	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Browser tests only (pytest marker "browser": Playwright driving Debian's Chromium, axe-core from npm).
+# Needs `apt-get install chromium` and npm; `make test` runs them too, or skips them saying what is missing.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
+browser-deps: $(BROWSER_DEPS)
+
+test-browser: install browser-deps
+	BROWSER_TESTS_REQUIRED=1 $(WITH_DB) $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
 quality: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
@@ -80,3 +91,18 @@ bench-import: install
 
 bench-search: install
 	$(WITH_DB) $(PY) -m bench.bench_search
+
+# Load test: the search mix at increasing concurrency (60 s a step), cached and uncached, then an import
+# under load, against gunicorn with 4 workers on inclusion_bench. LOADTEST_ARGS="--duration 10" for a short run.
+.PHONY: loadtest
+loadtest: install
+	$(WITH_DB) $(PY) -m bench.loadtest --import-during-load $(LOADTEST_ARGS)
+
+# Production serving on this machine: prod settings from the environment (SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL, optionally REDIS_URL, DATABASE_REPLICA_URLS…), hashed and compressed static files, migrations,
+# then gunicorn with gunicorn.conf.py. With several app servers, run `migrate` once per release instead.
+.PHONY: serve-prod
+serve-prod: install
+	DJANGO_SETTINGS_MODULE=inclusion_site.settings.prod $(WITH_DB) bash -c '\
+		$(PY) manage.py collectstatic --noinput -v 0 && $(PY) manage.py migrate --noinput && \
+		exec $(VENV)/bin/gunicorn --config gunicorn.conf.py'

@@ -120,8 +120,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str):
-    """The site served by gunicorn on a free port of 127.0.0.1; yields (port, server description)."""
+def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, str] | None = None):
+    """The site served by gunicorn on a free port of 127.0.0.1; yields (port, server description).
+
+    gunicorn also reads the repository's gunicorn.conf.py (timeouts, max-requests); the access log is off unless
+    env_extra sets GUNICORN_ACCESS_LOG."""
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         static_root = Path(tmp) / "static"
         (Path(tmp) / f"{SETTINGS_MODULE}.py").write_text(SETTINGS.format(static_root=str(static_root)))
@@ -134,6 +137,8 @@ def gunicorn(database_url: str):
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
+            "GUNICORN_ACCESS_LOG": "",
+            **(env_extra or {}),
         }
         start = time.perf_counter()
         subprocess.run(
@@ -149,7 +154,7 @@ def gunicorn(database_url: str):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--error-logfile",
             str(log),
             "--log-level",
@@ -165,7 +170,7 @@ def gunicorn(database_url: str):
                     "command": " ".join(command[1:]),
                     "settings": "inclusion_site.settings.prod (+ temporary STATIC_ROOT)",
                     "worker_class": "sync",
-                    "workers": WORKERS,
+                    "workers": workers,
                     "collectstatic_seconds": collectstatic_seconds,
                 },
             )

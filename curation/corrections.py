@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Model
 
+from services import data_version
 from services.documents import refresh_search_documents
 from services.models import Service
 from services.search_index import refresh_search_entries
@@ -97,6 +98,7 @@ def refresh_search_index(model: type[Model], pks: Iterable) -> None:
         refresh_search_entries(service_ids=pks)
     elif model is Structure:
         refresh_search_entries(structure_ids=pks)
+    data_version.bump()  # pages show more than the index holds
 
 
 def refresh_scores(service: Service) -> None:

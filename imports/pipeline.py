@@ -19,6 +19,7 @@ from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.validation import Batch, MissingColumns, prepare
+from services import data_version
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from services.models import Service
 from services.search_index import refresh_search_entries
@@ -28,6 +29,7 @@ from structures.text import normalize
 STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name", "score_qualite"))
 SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
+CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
 LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 
 
@@ -134,6 +136,8 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
+        # A national import has statements of several seconds: never cut by the web's statement timeout.
+        cursor.execute("SET LOCAL statement_timeout = 0")
 
     def structure_row(row: dict) -> tuple:
         row["search_name"] = normalize(row["nom"])
@@ -196,6 +200,8 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         writer.refresh_planner_statistics(
             [table for table, done in analysed.items() if not done] + ["services_searchentry"]
         )
+        if any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES):
+            data_version.bump()  # what pages show changed (names, descriptions…), not only the index
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 

@@ -15,6 +15,7 @@ import gzip
 import io
 import itertools
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def read_records(path: Path) -> "Iterable[dict]":
         return read_csv(path)
     except UnreadableFile:
         raise
-    except (OSError, EOFError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+    # zlib.error: a gzip header followed by garbage (it is not an OSError).
+    except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise UnreadableFile(f"{path.name} : fichier illisible ({exc}).") from exc
 
 
@@ -98,7 +100,7 @@ class JsonRecords:
                     if not isinstance(item, dict):
                         raise UnreadableFile(f"{self.path.name} : un tableau JSON d'objets est attendu.")
                     yield item
-            except (ijson.JSONError, EOFError, OSError) as exc:
+            except (ijson.JSONError, EOFError, OSError, zlib.error) as exc:
                 raise UnreadableFile(f"{self.path.name} : JSON invalide ou tronqué ({exc}).") from exc
 
     @property

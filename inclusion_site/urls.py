@@ -15,3 +15,5 @@ urlpatterns = [
     path("admin/curation/", include("curation.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "inclusion_site.errors.server_error"

@@ -5,9 +5,11 @@ changes the data, as late as they can, so the row lock is held briefly. Anything
 the data (cached fragments, autocompletes, the search engine's in-memory columns) is keyed on
 it: a reader that sees the new version also sees the new data, and a key built from an old
 version is never asked for again once the change is committed.
+
+Versions come from a sequence, so a rolled-back change never hands its number to other data.
 """
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 class DataVersion(models.Model):
@@ -19,8 +21,8 @@ class DataVersion(models.Model):
         verbose_name = "version des données"
 
 
-def current() -> int:
-    with connection.cursor() as cursor:
+def current(using: str = DEFAULT_DB_ALIAS) -> int:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT version FROM services_dataversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
@@ -30,8 +32,9 @@ def bump() -> int:
     """Increase the version (in the caller's transaction, if any); returns the new one."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO services_dataversion (id, version, changed_at) VALUES (1, 1, now())"
-            " ON CONFLICT (id) DO UPDATE SET version = services_dataversion.version + 1, changed_at = now()"
+            "INSERT INTO services_dataversion (id, version, changed_at)"
+            " VALUES (1, nextval('services_data_version_seq'), now())"
+            " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, changed_at = now()"
             " RETURNING version"
         )
         return cursor.fetchone()[0]

@@ -42,6 +42,7 @@ def refresh_search_documents(*, service_ids=None, structure_ids=None) -> None:
     from django.db import connection
 
     from services.models import Service
+    from services.search_index import refresh_search_entries
     from structures.models import Structure
 
     structures = list(Structure.objects.filter(pk__in=structure_ids or []).only("id", "nom"))
@@ -62,3 +63,4 @@ def refresh_search_documents(*, service_ids=None, structure_ids=None) -> None:
             SEARCH_VECTOR_SQL.format(condition="(service.id = ANY(%s) OR service.structure_id = ANY(%s))"),
             [list(service_ids or []), list(structure_ids or [])],
         )
+    refresh_search_entries(service_ids=service_ids, structure_ids=structure_ids)

@@ -8,9 +8,7 @@ the figures are a close estimate rather than an exact prediction.
 
 from dataclasses import replace
 
-from django.db import connection
-
-from services.search import Query, filter_conditions
+from services.search import Query, filter_conditions, reader
 
 # dimension -> (filter condition name, SQL producing the dimension's values for a row)
 DIMENSIONS = {
@@ -40,7 +38,7 @@ def facet_counts(query: Query) -> dict[str, dict[str, int]]:
         )
     sql = f"WITH {cte} " + " UNION ALL ".join(parts)
     counts: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
-    with connection.cursor() as cursor:
+    with reader().cursor() as cursor:
         cursor.execute(sql, params)
         for dimension, value, count in cursor.fetchall():
             counts[dimension][value] = count

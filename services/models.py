@@ -24,9 +24,11 @@ class ServiceQuerySet(models.QuerySet):
         """Published services of published structures: the only ones the public ever sees."""
         return self.filter(is_published=True, structure__is_published=True)
 
-    def search(self, *, origin=None, radius_km=None, filters=None, collapse_duplicates=True):
+    def search(self, *, origin=None, radius_km=None, filters=None, collapse_duplicates=True, engine=None):
         """Published services matching the search contract, in the contract's order: a
-        sliceable services.search.SearchResults (see services.search for the rules)."""
+        sliceable services.search.SearchResults (see services.search for the rules), answered
+        by the engine named (services.engines; settings.SEARCH_ENGINE by default)."""
+        from services.engines import engine_for
         from services.search import DEFAULT_RADIUS_KM, Filters, Query, SearchResults
 
         query = Query(
@@ -35,7 +37,7 @@ class ServiceQuerySet(models.QuerySet):
             filters=filters or Filters(),
             collapse_duplicates=collapse_duplicates,
         )
-        return SearchResults(query, self.select_related("structure"))
+        return SearchResults(engine_for(query, engine), self.select_related("structure"))
 
 
 class Service(UpstreamRecord):

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from services.search import RADII_KM, expand_thematiques
 from services.sources import source_name
@@ -133,6 +135,28 @@ class Option:
     @property
     def count_id(self) -> str:
         return f"facet-{self.name}-{self.value}"
+
+    def count_badge(self, *, oob: bool = False) -> SafeString:
+        """How many results selecting the option would give, read out in full by screen
+        readers; out of band, it replaces the badge already on the page (htmx)."""
+        count = (
+            ""
+            if self.count is None
+            else format_html(COUNT_TEXT, self.count, self.count, "s" if self.count > 1 else "")
+        )
+        return format_html(COUNT_BADGE, self.count_id, OOB_SWAP if oob else "", count)
+
+
+# Built in Python rather than by a template include: a results fragment carries ~120 of them.
+COUNT_BADGE = '<span id="{}" class="services-facet-count"{}>{}</span>'
+COUNT_TEXT = '<span aria-hidden="true">({})</span><span class="fr-sr-only">, {} résultat{}</span>'
+OOB_SWAP = mark_safe(' hx-swap-oob="true"')
+
+
+def oob_count_badges(groups: dict) -> SafeString:
+    """Every option's count badge, for an htmx fragment to refresh those of the form."""
+    options = (option for group in groups.values() for option in group.all_options())
+    return format_html_join("\n", "{}", ((option.count_badge(oob=True),) for option in options))
 
 
 @dataclass

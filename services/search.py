@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from data_inclusion.schema import v1
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 
 from communes.models import KM_PER_DEGREE, Commune
+from services.search_index import SearchEntry
 from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 from structures.text import normalize
 
@@ -59,6 +60,15 @@ class Filters:
     at: datetime | None = None  # the instant "maintenant" means (now, unless a test says)
 
 
+# The index entries whose words match the (normalised) words typed.
+TEXT_MATCH_SQL = "e.search_vector @@ plainto_tsquery('french', %s)"
+
+
+def reader():
+    """The database connection searches read from (a replica when the router says so)."""
+    return connections[router.db_for_read(SearchEntry)]
+
+
 def expand_thematiques(values: list[str]) -> list[str]:
     """A category value stands for all its thématiques."""
     categories = {category.value for category in v1.Categorie}
@@ -94,16 +104,19 @@ def filter_conditions(filters: Filters) -> dict[str, tuple[str, list]]:
         conditions["ouvert"] = opening_condition(filters.ouvert, filters.at or timezone.now())
     text = normalize(filters.q)
     if text:
-        conditions["q"] = (
-            "e.service_id IN (SELECT id FROM services_service WHERE search_vector @@ plainto_tsquery('french', %s))",
-            [text],
-        )
+        conditions["q"] = (TEXT_MATCH_SQL, [text])
     return conditions
 
 
 def opening_condition(kind: str, at: datetime) -> tuple[str, list]:
     """Open now / at some point today in Europe/Paris, from the parsed hours of the service
     (else its structure). Services without hours, or with unparseable ones, never match."""
+    condition, params = open_hours_condition(kind, at)
+    return (f"md5(e.hours) IN (SELECT h.key FROM structures_openinghours AS h WHERE {condition})", params)
+
+
+def open_hours_condition(kind: str, at: datetime) -> tuple[str, list]:
+    """The condition on parsed hours (alias ``h``) that says open now / at some point today."""
     local = at.astimezone(PARIS)
     minute_of_day = local.hour * 60 + local.minute
     day_start = local.weekday() * MINUTES_PER_DAY
@@ -124,11 +137,7 @@ def opening_condition(kind: str, at: datetime) -> tuple[str, list]:
         params = holiday_params + weekly_params
     else:
         condition, params = weekly, weekly_params
-    return (
-        "EXISTS (SELECT 1 FROM structures_openinghours AS h"
-        f" WHERE h.key = md5(e.hours) AND h.weekly IS NOT NULL AND {condition})",
-        params,
-    )
+    return f"h.weekly IS NOT NULL AND {condition}", params
 
 
 def haversine_sql(latitude: float, longitude: float) -> tuple[str, list]:
@@ -141,14 +150,19 @@ def haversine_sql(latitude: float, longitude: float) -> tuple[str, list]:
     )
 
 
-def box_sql(latitude: float, longitude: float, radius_km: float) -> tuple[str, list]:
-    """Points within the box around the circle: served by the GiST index on point(lon, lat)."""
+def box_bounds(latitude: float, longitude: float, radius_km: float) -> list[float]:
+    """The box around the circle: [west, south, east, north] in degrees."""
     dlat = radius_km / KM_PER_DEGREE
     widest = min(89.9, abs(latitude) + dlat)
     dlon = min(180.0, radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest))))
+    return [longitude - dlon, latitude - dlat, longitude + dlon, latitude + dlat]
+
+
+def box_sql(latitude: float, longitude: float, radius_km: float) -> tuple[str, list]:
+    """Points within the box around the circle: served by the GiST index on point(lon, lat)."""
     return (
         "point(e.longitude, e.latitude) <@ box(point(%s, %s), point(%s, %s))",
-        [longitude - dlon, latitude - dlat, longitude + dlon, latitude + dlat],
+        box_bounds(latitude, longitude, radius_km),
     )
 
 
@@ -266,7 +280,7 @@ class Query:
             SELECT service_id, CASE WHEN on_site THEN raw_distance END, on_site, count(*) OVER ()
             FROM results ORDER BY {self.ORDER_BY} {page}
         """
-        with connection.cursor() as cursor:
+        with reader().cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if rows:
@@ -275,7 +289,7 @@ class Query:
 
     def count(self) -> int:
         cte, params = self.results_cte()
-        with connection.cursor() as cursor:
+        with reader().cursor() as cursor:
             cursor.execute(f"WITH {cte} SELECT count(*) FROM results", params)
             return cursor.fetchone()[0]
 

@@ -12,6 +12,7 @@ records (signals, for curators and tests): ``refresh_search_entries``.
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models, transaction
 from django.db.models import F, Func
 
@@ -42,6 +43,8 @@ ENTRY_COLUMNS = {
     "score_qualite": "s.score_qualite",
     # The service's hours, else its structure's (what the "ouvert" filter looks at).
     "hours": "coalesce(nullif(btrim(s.horaires_accueil), ''), nullif(btrim(st.horaires_accueil), ''))",
+    # The words of the service (services.documents), without positions: free text `q`.
+    "search_vector": "strip(s.search_vector)",
 }
 
 
@@ -67,6 +70,7 @@ class SearchEntry(models.Model):
     longitude = models.FloatField(null=True)
     score_qualite = models.FloatField(null=True)
     hours = models.TextField(null=True)
+    search_vector = SearchVectorField(null=True)
 
     class Meta:
         app_label = "services"
@@ -75,6 +79,7 @@ class SearchEntry(models.Model):
             GinIndex(fields=["zone_eligibilite"], name="searchentry_zone_gin"),
             GinIndex(fields=["thematiques"], name="searchentry_thematiques_gin"),
             GinIndex(fields=["modes_accueil"], name="searchentry_modes_gin"),
+            GinIndex(fields=["search_vector"], name="searchentry_text_gin"),
             GistIndex(Func(F("longitude"), F("latitude"), function="point"), name="searchentry_point_gist"),
         ]
 
@@ -109,6 +114,7 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
             """,
             params,
         )
+        deleted = cursor.rowcount
         cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM services_searchentry)")
         first_fill = full and cursor.fetchone()[0]
         # A first fill of the whole index builds its GIN/GiST indexes once, after the rows.
@@ -122,5 +128,6 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
             )
             written = cursor.rowcount
         index_opening_hours()
-        data_version.bump()
+        if written or deleted:
+            data_version.bump()
     return written

@@ -1,7 +1,8 @@
 """Keep the search index in step with records saved one by one (admin, shell, tests).
 
-Imports refresh the index in bulk themselves (imports.pipeline). Every change bumps the data
-version (the index refresh does it on save), so nothing derived from the data goes stale."""
+Imports refresh the index in bulk themselves (imports.pipeline). Every save or deletion bumps
+the data version (pages show more than the index holds), so nothing derived from the data goes
+stale."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -25,6 +26,8 @@ def structure_saved(sender, instance, raw=False, **kwargs):
         refresh_search_entries(structure_ids=[instance.pk])
 
 
+@receiver(post_save, sender=Service, dispatch_uid="service-saved-version")
+@receiver(post_save, sender=Structure, dispatch_uid="structure-saved-version")
 @receiver(post_delete, sender=Service, dispatch_uid="service-deleted-version")
 @receiver(post_delete, sender=Structure, dispatch_uid="structure-deleted-version")
 @receiver(post_save, sender=Commune, dispatch_uid="commune-saved-version")

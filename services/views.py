@@ -9,12 +9,20 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from inclusion_site.caching import cached_for_data_version
 from services.detail import ServiceDetail
-from services.facets import facet_counts
+from services.engines import facet_counts
 from services.filters import ServiceSearchFilterSet
 from services.forms import ErrorReportForm
 from services.models import Service
-from services.presenters import ResultCard, SearchSummary, option_groups, pagination, widen_suggestions
+from services.presenters import (
+    ResultCard,
+    SearchSummary,
+    oob_count_badges,
+    option_groups,
+    pagination,
+    widen_suggestions,
+)
 from services.search import PAGE_SIZE
 
 EXPORT_COLUMNS = [
@@ -43,6 +51,7 @@ def search_filterset(request) -> ServiceSearchFilterSet:
 
 
 @require_GET
+@cached_for_data_version(headers=("HX-Request", "HX-History-Restore-Request"))
 def search(request):
     filterset = search_filterset(request)
     context = {"form": filterset.form, "summary": None, "cards": [], "facets": None}
@@ -87,7 +96,8 @@ def search(request):
     )
     fragment = is_fragment(request)
     if fragment:
-        response = render(request, "services/includes/results.html", {**context, "oob": True}, status=status)
+        context.update(oob=True, count_badges=oob_count_badges(groups))
+        response = render(request, "services/includes/results.html", context, status=status)
     else:
         response = render(request, "services/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -100,6 +110,8 @@ class Echo:
 
 
 @require_GET
+# Every result of a search, unpaginated: the costliest page to scrape.
+@ratelimit(key="ip", rate="30/h", block=True)
 def export_csv(request):
     filterset = search_filterset(request)
     if not filterset.is_valid():

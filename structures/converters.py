@@ -8,6 +8,10 @@ class RecordIdConverter:
     regex = ".+"
 
     def to_python(self, value: str) -> str:
+        # PostgreSQL text cannot hold NUL: no record has it, so the URL matches nothing (404)
+        # rather than failing in the query (500).
+        if "\x00" in value:
+            raise ValueError("NUL in a record id")
         return value
 
     def to_url(self, value: str) -> str:

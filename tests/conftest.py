@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.core.cache import cache
 
@@ -8,3 +10,45 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def ensure_curation_groups() -> bool:
+    """Create the "curateur" and "lecteur" groups of the data migration again if a flush removed them.
+
+    Transactional tests (live server, several databases) end with a flush that empties every table, data
+    migrations' rows included, and `--reuse-db` hands that database to the next run. Runs the migration's own
+    code on its historical models (it creates the permissions it needs). Returns whether anything was missing.
+    """
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    if (
+        Group.objects.filter(name="lecteur").exists()
+        and Group.objects.filter(name="curateur", permissions__codename="change_service").exists()
+    ):
+        return False
+    state = MigrationLoader(connection).project_state(("curation", "0001_groups"), at_end=True)
+    importlib.import_module("curation.migrations.0001_groups").create_groups(state.apps, None)
+    return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def curation_groups_kept(request, django_db_blocker):
+    """The groups are there when the run starts (and in what serialized rollbacks restore) and when it ends."""
+    uses_database = any(
+        item.get_closest_marker("django_db") or "live_server" in getattr(item, "fixturenames", ())
+        for item in request.session.items
+    )
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if ensure_curation_groups() and hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        ensure_curation_groups()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dsfr",
     "simple_history",
     "axes",
+    "csp",
     "communes",
     "structures",
     "services",
@@ -54,7 +55,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (settings below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Read-only public requests read from a replica (when there are some), the rest from the primary.
+    "inclusion_site.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Who made a change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The database going away mid-request: French 503 page, then reconnection on the next request.
+    "inclusion_site.database_outage.DatabaseUnavailableMiddleware",
     # Last: turns axes' lockout into the French lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,14 +104,37 @@ def database_from_env() -> dict:
             "PostgreSQL), or prefix a command with `python scripts/with_db.py`, or set "
             "DATABASE_URL=postgres://user:password@host:5432/name."
         )
+    return database_config(url)
+
+
+def database_config(url: str) -> dict:
+    # Persistent connections (CONN_MAX_AGE) rather than psycopg's pool: a sync gunicorn worker serves one
+    # request at a time, so one connection per worker and database is all a pool would keep open anyway.
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
     if config["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL: it is the only supported database.")
+        raise ImproperlyConfigured("Database URLs must point to PostgreSQL: it is the only supported database.")
     config["CONN_HEALTH_CHECKS"] = True
+    # A slow query is cancelled rather than left to tie up a worker (inclusion_site.wsgi sets 5 s for web
+    # servers; management commands, imports first, have none unless this is set).
+    timeout_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS") or 0)
+    if timeout_ms > 0:
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout_ms}".strip()
     return config
 
 
-DATABASES = {"default": database_from_env()}
+def replica_databases() -> dict:
+    """Streaming replicas of the primary (DATABASE_REPLICA_URLS, comma-separated), for inclusion_site.db_router.
+
+    In tests they mirror the primary: pytest-django creates no test database on a read-only server."""
+    return {
+        f"replica_{index}": {**database_config(url), "TEST": {"MIRROR": "default"}}
+        for index, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1)
+    }
+
+
+DATABASES = {"default": database_from_env(), **replica_databases()}
+DATABASE_ROUTERS = ["inclusion_site.db_router.PrimaryReplicaRouter"]
 
 
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -116,9 +146,18 @@ if REDIS_URL:
 else:
     # Without Redis, caches and rate-limit counters live in each worker's memory: fine for
     # development and a single server; production with several workers sets REDIS_URL.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Cached search fragments weigh tens of kB: at most 1,000 of them per worker.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+    }
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
+# Searches are answered from the index held in each worker's memory ("memory"), or by
+# PostgreSQL alone ("sql", the reference engine): services.engines.
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "memory")
+# Whether a search waits for its worker to copy the index into memory (after a change) rather
+# than being answered by SQL meanwhile.
+SEARCH_MEMORY_WAIT = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Brute-force protection of the admin login (django-axes): 5 failures for one username from
@@ -162,6 +201,23 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict CSP (django-csp 4): scripts and styles only from our static files, no inline code, no
+# nonce needed (templates, DSFR and htmx are all external files; htmx's injected indicator
+# style is turned off in base.html and lives in site.css). "data:" images: DSFR's CSS icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -35,3 +35,6 @@ CSRF_COOKIE_SECURE = True
 # appended to X-Forwarded-For: brute-force lockouts must count per visitor, not per proxy.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The same visitor address for rate limits: REMOTE_ADDR is the proxy, shared by everyone.
+TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "inclusion_site.client_ip.client_ip"

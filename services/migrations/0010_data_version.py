@@ -21,4 +21,10 @@ class Migration(migrations.Migration):
                 'verbose_name': 'version des données',
             },
         ),
+        # Numbers from a sequence are never handed out twice, even by a rolled-back
+        # transaction: a version seen once always names the same data.
+        migrations.RunSQL(
+            "CREATE SEQUENCE services_data_version_seq",
+            "DROP SEQUENCE services_data_version_seq",
+        ),
     ]
