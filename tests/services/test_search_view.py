@@ -10,7 +10,7 @@ from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_engine")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
