@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
 
 from services.models import ErrorReport
 from tests.communes.factories import CommuneFactory
@@ -129,6 +130,20 @@ def test_error_report_is_stored(client):
     report = ErrorReport.objects.get()
     assert (report.service_id, report.reason, report.status) == (service.id, "horaires", "nouveau")
     assert "Merci" in text(client.get(response["Location"]))
+
+
+def test_error_report_form_posts_from_a_real_browser():
+    """The form carries its CSRF token (the test client skips the check, browsers do not) and no blank reason."""
+    service = ServiceFactory()
+    browser = Client(enforce_csrf_checks=True)
+    form = page(browser.get(url(service.id))).find("form", action=f"/services/signaler/{quote(service.id, safe='')}/")
+    token = form.find("input", attrs={"name": "csrfmiddlewaretoken"})
+    assert token and token["value"]
+    assert [radio["value"] for radio in form.select("input[name=reason]")] == [
+        value for value, _ in ErrorReport.Reason.choices
+    ]
+    response = browser.post(form["action"], {"csrfmiddlewaretoken": token["value"], "reason": "autre", "message": "x"})
+    assert response.status_code == 302
 
 
 def test_error_report_honeypot_and_validation(client):
