@@ -13,8 +13,8 @@ def env_int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# A search spends about half its time in PostgreSQL on the same machine: two processes per core keep the
-# cores busy while the other waits.
+# A search spends part of its time waiting on PostgreSQL (page rows, data version): two processes per core
+# keep the cores busy while one waits.
 workers = env_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count())
 # More than one thread switches to the gthread worker class (one database connection per thread).
 threads = env_int("GUNICORN_THREADS", 1)
@@ -23,9 +23,8 @@ timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 # Workers are replaced after this many requests (memory growth stays bounded); the jitter keeps them from
-# all restarting at the same moment. Not too often: a new worker starts with an empty local cache and has to
-# load the search engine's in-memory columns again (at 150 searches/s over 4 workers, 1,000 requests would
-# restart one every 7 s).
+# all restarting at the same moment. Not too often: a new worker starts with an empty local cache (it maps the
+# search engine's columns from the files its elders wrote, in ~25 ms).
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 
@@ -38,3 +37,11 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Only the local reverse proxy may tell the scheme (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def post_worker_init(worker):
+    """A new worker starts loading the search index into memory at once (services.engines),
+    in the background: its first searches are answered by SQL until the columns are there."""
+    from services.engines import warm_up  # Django is set up once the worker has loaded the app
+
+    warm_up()

@@ -55,7 +55,12 @@ AUTOCOMPLETE_HEADERS = {"X-Requested-With": "fetch", "Accept": "*/*"}
 SEARCHED_TABLES = ("communes_commune", "structures_structure", "services_service", "services_searchentry")
 # Production settings, with the collected static files in a temporary directory.
 SETTINGS_MODULE = "bench_search_settings"
-SETTINGS = "from inclusion_site.settings.prod import *  # noqa: F403\n\nSTATIC_ROOT = {static_root!r}\n"
+# Without the rate limits: one client sends hundreds of autocompletes a minute (production limits each visitor).
+SETTINGS = (
+    "from inclusion_site.settings.prod import *  # noqa: F403\n\n"
+    "STATIC_ROOT = {static_root!r}\n"
+    "RATELIMIT_ENABLE = False\n"
+)
 
 
 def table_counts(database_url: str) -> dict[str, int]:
@@ -138,6 +143,8 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
             "GUNICORN_ACCESS_LOG": "",
+            # The columns of the in-memory engine, written by the first worker, mapped by the others.
+            "SEARCH_COLUMNS_DIR": str(Path(tmp) / "columns"),
             **(env_extra or {}),
         }
         start = time.perf_counter()
@@ -164,6 +171,7 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
         server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         try:
             wait_until_up(port, server)
+            columns_seconds = wait_for_columns(Path(tmp) / "columns", server)
             yield (
                 port,
                 {
@@ -172,6 +180,9 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
                     "worker_class": "sync",
                     "workers": workers,
                     "collectstatic_seconds": collectstatic_seconds,
+                    "columns_copy_seconds": columns_seconds,
+                    "page_cache": env.get("PAGE_CACHE", "on"),
+                    "search_engine": env.get("SEARCH_ENGINE", "memory"),
                 },
             )
         finally:
@@ -185,6 +196,20 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
             errors = log.read_text() if log.exists() else ""
             if errors.strip():
                 print(f"gunicorn log:\n{errors[-4000:]}", file=sys.stderr)
+
+
+def wait_for_columns(directory: Path, server: subprocess.Popen, timeout: float = 120) -> float | None:
+    """Seconds until a worker has copied the index into memory and written it for the others (the workers
+    start copying as they start, gunicorn.conf.py); None with the SQL engine."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {server.returncode}")
+        if directory.exists() and any(path.is_dir() and not path.name.startswith(".") for path in directory.iterdir()):
+            time.sleep(0.5)  # the other workers map the files
+            return round(time.perf_counter() - start, 1)
+        time.sleep(0.1)
+    return None
 
 
 def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
@@ -287,17 +312,26 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "inclusion_site.settings.dev"
     os.environ["DEBUG"] = "false"
+    os.environ["PAGE_CACHE"] = "off"
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.SEARCH_MEMORY_WAIT = True  # analyse the engine, not the SQL answers given while it loads
 
 
-KINDS = ("results", "count", "facets", "other")
+KINDS = ("results", "count", "facets", "text", "page", "other")
 
 
 def query_kind(sql: str) -> str:
-    """What a statement of the search view is for, from its text."""
+    """What a statement of the search view is for, from its text: with the SQL engine, its results, count and
+    facets; with the in-memory engine, the lexemes of the typed words ("text") and the page's services."""
     text = " ".join(sql.split())
+    if text.startswith("SELECT plainto_tsquery"):
+        return "text"
+    if text.startswith('SELECT "services_service"') and " IN (" in text:
+        return "page"
     if "'categories'" in text or text.startswith("WITH base AS MATERIALIZED"):
         return "facets"
     if re.match(r"^SELECT COUNT\(\*\)", text, re.IGNORECASE) or re.search(
@@ -403,7 +437,7 @@ def plans(params: list[tuple[str, str]]) -> dict:
         if kind != "other" and (kind not in longest or ms > longest[kind][2]):
             longest[kind] = (sql, sql_params, ms)
     found = {}
-    for kind in ("results", "count", "facets"):
+    for kind in ("results", "count", "facets", "page"):
         if kind in longest:
             sql, sql_params, _ = longest[kind]
             # Only reads are run again.
@@ -444,7 +478,9 @@ def main() -> None:
     searches = search_queries(places, COUNT, seed=SEED)
     typed = autocomplete_queries(places, COUNT, seed=SEED)
     warmup = (search_queries(places, WARMUP, seed=SEED + 100), autocomplete_queries(places, WARMUP, seed=SEED + 100))
-    with gunicorn(database_url) as (port, server):
+    # Computed answers: the page cache (inclusion_site.caching) would serve the searches this mix repeats.
+    engine = {"PAGE_CACHE": "off", "SEARCH_ENGINE": os.environ.get("SEARCH_ENGINE", "memory")}
+    with gunicorn(database_url, env_extra=engine) as (port, server):
         measured = measure(port, searches, typed, warmup)
 
     search, autocomplete = measured["search"], measured["autocomplete"]
@@ -514,10 +550,12 @@ def main() -> None:
 
 def report(result: dict) -> None:
     counts = result["dataset"]
+    server = result["server"]
     print(
         f"dataset: {counts['services']} services, {counts['structures']} structures, {counts['communes']} communes; "
-        f"gunicorn {result['server']['workers']} {result['server']['worker_class']} workers, "
-        f"{result['server']['settings']}"
+        f"gunicorn {server['workers']} {server['worker_class']} workers, {server['settings']}, "
+        f"engine {server['search_engine']}, page cache {server['page_cache']}; index copied into memory by the "
+        f"first worker in {server['columns_copy_seconds']} s"
     )
     maintenance = result["maintenance"]
     never_analysed = ", ".join(maintenance["never_analysed_before"]) or "none"
@@ -538,7 +576,8 @@ def report(result: dict) -> None:
         print(f"  {failure['status']} {failure['path']}")
     in_process = result["in_process"]
     print("in process, per search (ms):")
-    for name in ("view", "sql_total", "sql_results", "sql_count", "sql_facets", "sql_other", "python_and_templates"):
+    names = ("view", "sql_total", *(f"sql_{kind}" for kind in KINDS), "python_and_templates")
+    for name in names:
         figures = in_process[name]
         print(f"  {name:22} p50 {figures['p50_ms']:7.1f}  p95 {figures['p95_ms']:7.1f}  max {figures['max_ms']:7.1f}")
     print(f"slowest {len(result['slowest'])} searches:")
@@ -547,7 +586,7 @@ def report(result: dict) -> None:
         error = f"\n    ERROR: {detail['plans']['error']}" if "error" in detail["plans"] else ""
         print(f"  {detail['ms']} ms  {detail['path']}\n    SQL execution: {times}{error}")
     for index, detail in enumerate(result["slowest"]):
-        names = ("results", "count", "facets") if index == 0 else ("results",)
+        names = ("results", "count", "facets", "page") if index == 0 else ("results", "page")
         for name in names:
             if name in detail["plans"]:
                 print(f"\n--- {name} query of {detail['path']}\n{detail['plans'][name]}")

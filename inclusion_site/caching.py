@@ -27,7 +27,7 @@ CACHE_STATUS_HEADER = "X-Cache"
 
 
 def cacheable_request(request) -> bool:
-    return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return settings.PAGE_CACHE and request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def cache_key(request, headers: tuple[str, ...], version: int) -> str:

@@ -284,17 +284,23 @@ def load(connection) -> Columns:
     version read before the copy) and written for the others."""
     version = data_version.current(connection.alias)
     directory = columns_files.root()
-    shared = columns_files.usable(directory)
+    if not columns_files.usable(directory):
+        return copy(connection, version)
     path = columns_files.folder(directory, columns_files.database_key(connection), version)
-    found = columns_files.read(path) if shared else None
-    if found is not None:
-        return Columns(version, *found)
-    with connection.cursor() as cursor:
-        table = read_table(cursor)
-    columns = build(table, version)
-    if shared:
+    # One worker copies while the others wait for its files (they answer with SQL meanwhile).
+    with columns_files.building(path):
+        found = columns_files.read(path)
+        if found is not None:
+            return Columns(version, *found)
+        columns = copy(connection, version)
         columns_files.write(path, columns.arrays, columns.values)
     return columns
+
+
+def copy(connection, version: int) -> Columns:
+    with connection.cursor() as cursor:
+        table = read_table(cursor)
+    return build(table, version)
 
 
 _loaded: dict[str, Columns] = {}

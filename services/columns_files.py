@@ -8,12 +8,14 @@ memory (the page cache) rather than one per worker. Folders of older versions ar
 newer one is written (workers still mapping them keep their pages until they move on).
 """
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,18 @@ def usable(directory: Path) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
+@contextmanager
+def building(path: Path):
+    """Held while the files of ``path`` are read or written: one worker of the machine copies a
+    version from the database, the others wait and read its files (an advisory file lock)."""
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def read(path: Path) -> tuple[dict[str, np.ndarray], dict] | None:
     try:
         meta = json.loads((path / META).read_text())
@@ -81,3 +95,4 @@ def write(path: Path, arrays: dict[str, np.ndarray], values: dict) -> None:
         older = other.name.rsplit("-", 1)[1]
         if older.isdigit() and int(older) < int(version):
             shutil.rmtree(other, ignore_errors=True)
+            (other.parent / f".{other.name}.lock").unlink(missing_ok=True)

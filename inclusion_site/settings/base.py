@@ -155,9 +155,15 @@ RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
 # Searches are answered from the index held in each worker's memory ("memory"), or by
 # PostgreSQL alone ("sql", the reference engine): services.engines.
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "memory")
+# Whole answers of the search and the autocomplete kept in the cache (inclusion_site.caching);
+# PAGE_CACHE=off measures the computed answers (benchmarks).
+PAGE_CACHE = os.environ.get("PAGE_CACHE", "on").lower() not in ("off", "0", "false", "no")
 # Whether a search waits for its worker to copy the index into memory (after a change) rather
 # than being answered by SQL meanwhile.
 SEARCH_MEMORY_WAIT = False
+# Where the workers of a machine share their copy of the index (services.columns_files); default: a
+# private folder in the system's temporary directory.
+SEARCH_COLUMNS_DIR = os.environ.get("SEARCH_COLUMNS_DIR") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Brute-force protection of the admin login (django-axes): 5 failures for one username from

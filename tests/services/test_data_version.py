@@ -97,5 +97,5 @@ def test_workers_of_one_machine_share_the_copy_through_files(settings, tmp_path)
     assert mapped.service_ids(np.arange(mapped.size)) == copied.service_ids(np.arange(copied.size)) == ["dora--first"]
     ServiceFactory(id="dora--second")
     columns.current("default")
-    folders = sorted(path.name for path in (tmp_path / "columns").iterdir())
+    folders = sorted(path.name for path in (tmp_path / "columns").iterdir() if path.is_dir())
     assert len(folders) == 1 and folders[0].endswith(f"-{data_version.current()}")  # older versions removed
