@@ -11,7 +11,13 @@ from services.sources import source_choices
 from structures.schema import enum_choices
 
 MAX_TEXT_LENGTH = 200
-THEMATIQUE_CHOICES = enum_choices(v1.Categorie) + enum_choices(v1.Thematique)
+
+
+def choices_of(*enums):
+    """The schema enums' choices, as a callable: each search builds its form, which deep-copies
+    its fields, and a callable is copied as is where ~170 thématiques would be copied one by one."""
+    choices = [choice for enum in enums for choice in enum_choices(enum)]
+    return lambda: choices
 
 
 class FrenchMultipleChoiceField(forms.MultipleChoiceField):
@@ -76,11 +82,11 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         empty_value=None,
         error_messages={"invalid_choice": "Choisissez un rayon parmi 5, 10, 20, 50 et 100 km."},
     )
-    thematiques = MultipleChoiceFilter(label="Besoins", choices=THEMATIQUE_CHOICES)
-    publics = MultipleChoiceFilter(label="Publics", choices=enum_choices(v1.Public))
-    types = MultipleChoiceFilter(label="Type de service", choices=enum_choices(v1.TypeService))
-    frais = MultipleChoiceFilter(label="Frais", choices=enum_choices(v1.Frais))
-    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=enum_choices(v1.ModeAccueil))
+    thematiques = MultipleChoiceFilter(label="Besoins", choices=choices_of(v1.Categorie, v1.Thematique))
+    publics = MultipleChoiceFilter(label="Publics", choices=choices_of(v1.Public))
+    types = MultipleChoiceFilter(label="Type de service", choices=choices_of(v1.TypeService))
+    frais = MultipleChoiceFilter(label="Frais", choices=choices_of(v1.Frais))
+    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=choices_of(v1.ModeAccueil))
     sources = MultipleChoiceFilter(label="Sources", choices=[])
     score_qualite_minimum = django_filters.NumberFilter(label="Score de qualité minimum", min_value=0, max_value=1)
     q = django_filters.CharFilter(

@@ -21,6 +21,14 @@ from services.search_index import SearchEntry
 from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 from structures.text import normalize
 
+# What lists of results show of a service and its structure (cards, CSV export): the page loads
+# only these (services rows are wide: descriptions, conditions, history fields…).
+RESULT_FIELDS = (
+    *("id", "nom", "source", "date_maj", "frais", "thematiques", "publics", "modes_accueil"),
+    *("modes_mobilisation", "telephone", "courriel", "lien_mobilisation", "lien_source"),
+    *("adresse", "complement_adresse", "code_postal", "commune", "structure_id"),
+    *("structure__id", "structure__nom", "structure__telephone", "structure__courriel"),
+)
 EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (5, 10, 20, 50, 100)
 DEFAULT_RADIUS_KM = 50

@@ -14,7 +14,7 @@ from services.search import Filters, Query
 from tests.imports.conftest import Dataset
 from tests.services.factories import ServiceFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 ATELIER = "dora--atelier numérique #1"
 
 
@@ -69,6 +69,7 @@ def test_memory_engine_follows_every_change(settings):
     assert [row[0] for row in engine_for(everything(), "memory").ranked()[0]] == ["dora--second", "dora--first"]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the copying thread has its own connection
 def test_while_a_worker_copies_the_index_sql_answers(settings):
     """Without waiting for the copy, the first search after a change is answered by SQL (fresh
     data, never the old copy); once the copy is made, by memory."""
