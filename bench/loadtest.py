@@ -21,11 +21,14 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 from bench.bench_search import FRAGMENT_HEADERS, ensure_dataset, gunicorn, summary
 from bench.common import RESULTS, ROOT, bench_database_url
@@ -130,8 +133,25 @@ def cycle(paths: list[str]):
         yield from paths
 
 
+def changed_national_files(share: int = 20) -> Path:
+    """The national files the bench database was loaded from, with one service in ``share`` renamed (a name
+    new at every run): the import writes real changes, bumps the data version, and every worker reloads its
+    copy of the search index while answering."""
+    source = ROOT / ".data" / "national"
+    folder = ROOT / ".data" / "national-changed"
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(source / "structures.json", folder / "structures.json")
+    services = orjson.loads((source / "services.json").read_bytes())
+    stamp = time.strftime("%H:%M:%S")
+    for service in services[::share]:
+        service["nom"] = f"{service['nom'][:130]} (mis à jour {stamp})"
+    (folder / "services.json").write_bytes(orjson.dumps(services))
+    return folder
+
+
 async def import_during_load(port: int, paths, users: int, database_url: str) -> dict:
-    """Uncached searches from 3 s before an import of the national files until 3 s after it ends."""
+    """Uncached searches from 3 s before an import of the national files (changed: changed_national_files) until
+    10 s after it ends, when every worker has its copy of the new data."""
     results: list[tuple[bool, float, str, bool, bool]] = []
     importing = asyncio.Event()
     done = asyncio.Event()
@@ -144,7 +164,7 @@ async def import_during_load(port: int, paths, users: int, database_url: str) ->
     async def importer():
         await asyncio.sleep(3)
         env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "inclusion_site.settings.dev"}
-        folder = ROOT / ".data" / "national"  # the files the bench database was loaded from
+        folder = changed_national_files()
         with tempfile.TemporaryFile() as log:
             importing.set()
             start = time.perf_counter()
@@ -154,16 +174,16 @@ async def import_during_load(port: int, paths, users: int, database_url: str) ->
             )  # fmt: skip
             code = await process.wait()
             seconds = time.perf_counter() - start
-            importing.clear()
             log.seek(0)
             output = log.read().decode(errors="replace").strip().splitlines()
-        await asyncio.sleep(3)
+        # Counted until 10 s after the import: the workers copy the new data meanwhile (SQL answers).
+        await asyncio.sleep(10)
         done.set()
         return {"exit_code": code, "seconds": round(seconds, 1), "summary": output[-1] if output else ""}
 
     outcome = await asyncio.gather(importer(), *(user() for _ in range(users)))
     during = [outcome[:4] for outcome in results if outcome[4]]
-    figures = step_figures(during, users, outcome[0]["seconds"], 0.0)
+    figures = step_figures(during, users, outcome[0]["seconds"] + 10, 0.0)
     figures["requests_around_import"] = len(results)
     figures["errors_around_import"] = sum(1 for ok, *_ in results if not ok)
     return {"import": outcome[0], "during_import": figures}

@@ -56,10 +56,11 @@ TEXTS = [
 ]
 TEXT_SHARE = 0.20
 AROUND_ME_SHARE = 0.04
-# Following a pagination link: only from broad searches, which have enough results for it.
+# Following a pagination link: only from broad searches, which always have pages 2 and 3 (the national
+# remote services alone fill them); one specific need can leave a single page, whose link to page 3 nobody sees.
 NEXT_PAGE_SHARE = 0.10
-# Searches with at most one filter and no text.
-BROAD_SHARE = (FILTER_COUNTS[0] + FILTER_COUNTS[1]) * (1 - TEXT_SHARE)
+# Searches without filters nor text.
+BROAD_SHARE = FILTER_COUNTS[0] * (1 - TEXT_SHARE)
 POSTAL_CODE_SHARE = 0.15
 
 CATEGORIES = [category.value for category in v1.Categorie]
@@ -140,7 +141,7 @@ def search_queries(places: list[Place], count: int, *, seed: int = 2026) -> list
             where = [("commune", place.label), ("code_commune", place.code_insee), ("lat", ""), ("lon", "")]
         params = [*where, ("rayon_km", str(weighted(rng, RADII))), ("q", text), *filters]
         params.append(("score_qualite_minimum", ""))
-        if len(filters) <= 1 and not text and rng.random() < NEXT_PAGE_SHARE / BROAD_SHARE:
+        if not filters and not text and rng.random() < NEXT_PAGE_SHARE / BROAD_SHARE:
             params.append(("page", str(rng.choice((2, 2, 3)))))
         queries.append(params)
     return queries

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from data_inclusion.schema import v1
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.validation import Batch, MissingColumns, prepare
-from services import data_version
+from services import columns, data_version
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from services.models import Service
 from services.search_index import refresh_search_entries
@@ -138,6 +139,7 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
         # A national import has statements of several seconds: never cut by the web's statement timeout.
         cursor.execute("SET LOCAL statement_timeout = 0")
+    version_before = data_version.current()
 
     def structure_row(row: dict) -> tuple:
         row["search_name"] = normalize(row["nom"])
@@ -202,6 +204,11 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         )
         if any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES):
             data_version.bump()  # what pages show changed (names, descriptions…), not only the index
+    if data_version.current() != version_before:
+        with timed(timings, "columns"):
+            # The search engine's columns of the new version, written for the web workers of this machine
+            # before the commit: they map them at once instead of copying the index again meanwhile.
+            prepare_columns()
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 
@@ -242,6 +249,11 @@ def _score_structures(structures: Batch, services: Batch) -> None:
         mean = Decimal(repr(sum(values) / len(values))) if values else Decimal(0)
         rounded = float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))  # as PostgreSQL's round()
         structures.rows[index] = row[:column_at] + (rounded,) + row[column_at + 1 :]
+
+
+def prepare_columns() -> None:
+    if settings.SEARCH_ENGINE == "memory":
+        columns.load(connection)
 
 
 def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> tuple[dict, list[str]]:

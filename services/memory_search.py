@@ -237,12 +237,15 @@ class MemoryQuery:
         """As services.facets.facet_counts: the search without its facet filters (duplicates
         collapsed on that set), each dimension counted over the rows passing the others."""
         conditions = self.conditions
-        candidates = self.candidates
-        keep = np.ones(len(candidates.rows), dtype=bool)
-        for name, passes in conditions.items():
-            if name not in FACETED:
-                keep[keep] = passes(candidates.rows[keep])
-        rows = self.collapse(candidates.take(keep)).rows
+        if not any(name in FACETED for name in conditions):
+            rows = self.matches.rows  # no facet filter: the base set is the results
+        else:
+            candidates = self.candidates
+            keep = np.ones(len(candidates.rows), dtype=bool)
+            for name, passes in conditions.items():
+                if name not in FACETED:
+                    keep[keep] = passes(candidates.rows[keep])
+            rows = self.collapse(candidates.take(keep)).rows
         passing = {name: conditions[name](rows) for name in FACETED if name in conditions}
         counts: dict[str, dict[str, int]] = {}
         for dimension, (condition, _) in DIMENSIONS.items():
@@ -257,5 +260,6 @@ class MemoryQuery:
         columns = self.columns
         codes = columns.multi[column][rows].ravel() if column in columns.multi else columns.single[column][rows]
         counted = np.bincount(codes[codes >= 0], minlength=len(columns.values[column]))
+        present = np.flatnonzero(counted)
         values = columns.values[column]
-        return {values[code]: int(counted[code]) for code in np.nonzero(counted)[0]}
+        return {values[code]: count for code, count in zip(present.tolist(), counted[present].tolist(), strict=True)}

@@ -29,7 +29,7 @@ class ServiceQuerySet(models.QuerySet):
         sliceable services.search.SearchResults (see services.search for the rules), answered
         by the engine named (services.engines; settings.SEARCH_ENGINE by default)."""
         from services.engines import engine_for
-        from services.search import DEFAULT_RADIUS_KM, RESULT_FIELDS, Filters, Query, SearchResults
+        from services.search import DEFAULT_RADIUS_KM, Filters, Query, SearchResults
 
         query = Query(
             origin=origin,
@@ -37,7 +37,7 @@ class ServiceQuerySet(models.QuerySet):
             filters=filters or Filters(),
             collapse_duplicates=collapse_duplicates,
         )
-        return SearchResults(engine_for(query, engine), self.select_related("structure").only(*RESULT_FIELDS))
+        return SearchResults(engine_for(query, engine), self)
 
 
 class Service(UpstreamRecord):

@@ -18,16 +18,23 @@ from django.utils import timezone
 
 from communes.models import KM_PER_DEGREE, Commune
 from services.search_index import SearchEntry
+from structures.models import Structure
 from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 from structures.text import normalize
 
-# What lists of results show of a service and its structure (cards, CSV export): the page loads
-# only these (services rows are wide: descriptions, conditions, history fields…).
-RESULT_FIELDS = (
+# What lists of results show of a service and its structure (cards, CSV export): a page loads
+# only these, with one plain query (services rows are wide, and compiling an ORM query with
+# select_related costs more than running it).
+SERVICE_RESULT_FIELDS = (
     *("id", "nom", "source", "date_maj", "frais", "thematiques", "publics", "modes_accueil"),
     *("modes_mobilisation", "telephone", "courriel", "lien_mobilisation", "lien_source"),
     *("adresse", "complement_adresse", "code_postal", "commune", "structure_id"),
-    *("structure__id", "structure__nom", "structure__telephone", "structure__courriel"),
+)
+STRUCTURE_RESULT_FIELDS = ("nom", "telephone", "courriel")
+RESULTS_PAGE_SQL = (
+    f"SELECT {', '.join(f's.{name}' for name in SERVICE_RESULT_FIELDS)}, "
+    f"{', '.join(f'st.{name} AS structure_{name}' for name in STRUCTURE_RESULT_FIELDS)}"
+    " FROM services_service AS s JOIN structures_structure AS st ON st.id = s.structure_id WHERE s.id = ANY(%s)"
 )
 EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (5, 10, 20, 50, 100)
@@ -345,10 +352,21 @@ class SearchResults:
             yield from self._load(ranked[start : start + 1000])
 
     def _load(self, ranked: list[tuple]) -> list:
-        services = self.queryset.in_bulk([service_id for service_id, _, _ in ranked])
+        """The services of ``ranked``, in order, with what result lists show (*_RESULT_FIELDS)."""
+        found = self.queryset.model.objects.using(self.queryset.db).raw(
+            RESULTS_PAGE_SQL, [[service_id for service_id, _, _ in ranked]]
+        )
+        services = {service.pk: service for service in found}
         loaded = []
         for service_id, distance, on_site in ranked:
-            service = services[service_id]
+            service = services.get(service_id)
+            if service is None:  # deleted since the index was read: left out, never an error
+                continue
+            service.structure = Structure(
+                id=service.structure_id,
+                **{name: getattr(service, f"structure_{name}") for name in STRUCTURE_RESULT_FIELDS},
+            )
+            service.structure._state.adding, service.structure._state.db = False, service._state.db
             service.distance_km = distance
             service.on_site = bool(on_site)
             loaded.append(service)

@@ -100,3 +100,12 @@ def test_workers_of_one_machine_share_the_copy_through_files(settings, tmp_path)
     columns.current("default")
     folders = sorted(path.name for path in (tmp_path / "columns").iterdir() if path.is_dir())
     assert len(folders) == 1 and folders[0].endswith(f"-{data_version.current()}")  # older versions removed
+
+
+def test_an_import_writes_the_new_columns_for_the_web_workers_before_it_commits(settings, tmp_path):
+    settings.SEARCH_COLUMNS_DIR = str(tmp_path / "columns")
+    run_import(Dataset(tmp_path / "data").write())
+    folders = [path.name for path in (tmp_path / "columns").iterdir() if path.is_dir()]
+    assert folders == [f"{folders[0].rsplit('-', 1)[0]}-{data_version.current()}"]
+    columns._loaded.clear()  # a web worker: maps the import's files, copies nothing
+    assert not columns.current("default").latitude.flags.writeable
