@@ -40,8 +40,12 @@ def database_key(connection) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Bumped when the arrays change (names, meaning): files written by another release are not read.
+FORMAT = 2
+
+
 def folder(directory: Path, key: str, version: int) -> Path:
-    return directory / f"{key}-{version}"
+    return directory / f"{key}f{FORMAT}-{version}"
 
 
 def usable(directory: Path) -> bool:
