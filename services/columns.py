@@ -1,15 +1,18 @@
-"""The search index held in memory, column by column (numpy arrays), one copy per process.
+"""The search index held in memory, column by column (numpy arrays).
 
 A search at national scale looks at tens of thousands of index rows (a big city's on-site
 services within 50 km, plus the national remote tail), then counts the values of seven facets
 over them. PostgreSQL does that in 100-300 ms; numpy over columns already in memory does it in
 a few milliseconds. The columns are a copy of ``services_searchentry`` labelled with the data
 version (services.data_version) read before copying it: when the version in the database
-differs, the copy is reloaded (COPY … TO STDOUT parsed by pyarrow: a fraction of a second for
-the national set). The rules of the contract are applied to them in services.memory_search.
+differs, the copy is made again (COPY … TO STDOUT parsed by pyarrow, then encoded: a few
+seconds for the national set, once per machine: services.columns_files shares it between the
+workers). The rules of the contract are applied to them in services.memory_search.
 
 Multi-valued columns (thématiques, publics…) are matrices of value codes, one row per service,
-padded with -1; each column's values are in ``vocabulary[column]`` (code = position).
+padded with -1; ``values[column]`` lists the values (code = position), ``vocabulary[column]``
+maps them back to codes. Zone codes and the words of the text (lexemes) are also kept as, per
+value, the rows holding it.
 """
 
 import io

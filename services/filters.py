@@ -1,8 +1,11 @@
 """The search parameters of the contract, declared and validated by a django-filter FilterSet."""
 
+import functools
+
 import django_filters
 from data_inclusion.schema import v1
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 from communes.models import Commune
 from communes.search import resolve_commune_input
@@ -13,11 +16,22 @@ from structures.schema import enum_choices
 MAX_TEXT_LENGTH = 200
 
 
-def choices_of(*enums):
-    """The schema enums' choices, as a callable: each search builds its form, which deep-copies
-    its fields, and a callable is copied as is where ~170 thématiques would be copied one by one."""
-    choices = [choice for enum in enums for choice in enum_choices(enum)]
-    return lambda: choices
+class FrozenChoices(BaseChoiceIterator):
+    """The schema enums' choices, listed once. Each search builds its form, which copies its
+    fields and normalises their choices: these are neither copied nor normalised again (a list
+    of ~170 thématiques was, item by item, several times a request)."""
+
+    def __init__(self, *enums):
+        self.choices = [choice for enum in enums for choice in enum_choices(enum)]
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 class FrenchMultipleChoiceField(forms.MultipleChoiceField):
@@ -82,12 +96,12 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         empty_value=None,
         error_messages={"invalid_choice": "Choisissez un rayon parmi 5, 10, 20, 50 et 100 km."},
     )
-    thematiques = MultipleChoiceFilter(label="Besoins", choices=choices_of(v1.Categorie, v1.Thematique))
-    publics = MultipleChoiceFilter(label="Publics", choices=choices_of(v1.Public))
-    types = MultipleChoiceFilter(label="Type de service", choices=choices_of(v1.TypeService))
-    frais = MultipleChoiceFilter(label="Frais", choices=choices_of(v1.Frais))
-    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=choices_of(v1.ModeAccueil))
-    sources = MultipleChoiceFilter(label="Sources", choices=[])
+    thematiques = MultipleChoiceFilter(label="Besoins", choices=FrozenChoices(v1.Categorie, v1.Thematique))
+    publics = MultipleChoiceFilter(label="Publics", choices=FrozenChoices(v1.Public))
+    types = MultipleChoiceFilter(label="Type de service", choices=FrozenChoices(v1.TypeService))
+    frais = MultipleChoiceFilter(label="Frais", choices=FrozenChoices(v1.Frais))
+    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=FrozenChoices(v1.ModeAccueil))
+    sources = MultipleChoiceFilter(label="Sources", choices=source_choices)
     score_qualite_minimum = django_filters.NumberFilter(label="Score de qualité minimum", min_value=0, max_value=1)
     q = django_filters.CharFilter(
         label="Mots-clés",
@@ -106,9 +120,15 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         form = SearchForm
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.filters["sources"].extra["choices"] = source_choices()
+    @classmethod
+    @functools.cache
+    def shared_form_class(cls):
+        return type(f"{cls.__name__}Form", (cls._meta.form,), {name: f.field for name, f in cls.base_filters.items()})
+
+    def get_form_class(self):
+        """One form class for every search (django-filter builds one per request): the filters
+        never change, their choices are callables."""
+        return self.shared_form_class()
 
     @property
     def cleaned(self) -> dict:

@@ -1,12 +1,14 @@
 """What a person reads about a search and its results, computed once per card (no logic in templates)."""
 
+import functools
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
 from services.search import RADII_KM, expand_thematiques
@@ -48,10 +50,22 @@ class Action:
     icon: str
 
 
+@functools.cache
+def detail_url_pattern() -> tuple[str, str]:
+    return tuple(reverse("services:detail", args=["ID"]).split("ID"))
+
+
+def detail_url(service_id: str) -> str:
+    """reverse("services:detail", args=[service_id]), as Django quotes it, without resolving the
+    route for each of a page's 20 cards (~0.1 ms each)."""
+    before, after = detail_url_pattern()
+    return f"{before}{quote(service_id, safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
+
+
 class ResultCard:
     def __init__(self, service, *, searched: list[str] | None = None, search_query: str = ""):
         self.service = service
-        self.detail_url = reverse("services:detail", args=[service.id]) + (f"?{search_query}" if search_query else "")
+        self.detail_url = detail_url(service.id) + (f"?{search_query}" if search_query else "")
         self.structure = service.structure
         self.distance = format_distance(getattr(service, "distance_km", None))
         self.on_site = bool(getattr(service, "on_site", False))

@@ -362,11 +362,14 @@ class SearchResults:
             service = services.get(service_id)
             if service is None:  # deleted since the index was read: left out, never an error
                 continue
-            service.structure = Structure(
+            structure = Structure(
                 id=service.structure_id,
                 **{name: getattr(service, f"structure_{name}") for name in STRUCTURE_RESULT_FIELDS},
             )
-            service.structure._state.adding, service.structure._state.db = False, service._state.db
+            # Read from the service's database: without it, the assignment below would ask the
+            # router where to write it, and pin the rest of the request to the primary.
+            structure._state.adding, structure._state.db = False, service._state.db
+            service.structure = structure
             service.distance_km = distance
             service.on_site = bool(on_site)
             loaded.append(service)

@@ -6,8 +6,10 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
+from django.urls import reverse
 
 from services.models import ErrorReport
+from services.presenters import detail_url
 from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
@@ -195,3 +197,10 @@ def test_print_stylesheet_and_printed_link_targets(client):
     response = client.get(url(service.id))
     assert page(response).select_one('link[rel="stylesheet"][media="print"][href$="css/print.css"]')
     assert page(response).select_one(".print-url").get_text(strip=True) == "(https://dora.example.org/services/x)"
+
+
+@pytest.mark.parametrize(
+    "service_id", ["dora--a/b", "soliguide--x y", "dora--é#1?", "a%20b", "x--~:@!$&'()*+,;=", "//lead", "dora--日本"]
+)
+def test_result_cards_link_to_the_url_django_reverses(service_id):
+    assert detail_url(service_id) == reverse("services:detail", args=[service_id])
