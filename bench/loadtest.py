@@ -149,7 +149,7 @@ def changed_national_files(share: int = 20) -> Path:
     return folder
 
 
-async def import_during_load(port: int, paths, users: int, database_url: str) -> dict:
+async def import_during_load(port: int, paths, users: int, database_url: str, columns_dir: str) -> dict:
     """Uncached searches from 3 s before an import of the national files (changed: changed_national_files) until
     10 s after it ends, when every worker has its copy of the new data."""
     results: list[tuple[bool, float, str, bool, bool]] = []
@@ -163,7 +163,13 @@ async def import_during_load(port: int, paths, users: int, database_url: str) ->
 
     async def importer():
         await asyncio.sleep(3)
-        env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "inclusion_site.settings.dev"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "inclusion_site.settings.dev",
+            # Where the web workers look for the search index's columns, which the import writes before it commits.
+            "SEARCH_COLUMNS_DIR": columns_dir,
+        }
         folder = changed_national_files()
         with tempfile.TemporaryFile() as log:
             importing.set()
@@ -189,7 +195,7 @@ async def import_during_load(port: int, paths, users: int, database_url: str) ->
     return {"import": outcome[0], "during_import": figures}
 
 
-async def measure(port: int, places, args) -> dict:
+async def measure(port: int, places, args, columns_dir: str) -> dict:
     found: dict = {"uncached": [], "cached": []}
     uncached = distinct_searches(places, seed=args.seed)
     # Warm-up, not recorded: every worker opens its connection, loads its code and the search engine's data;
@@ -212,7 +218,7 @@ async def measure(port: int, places, args) -> dict:
         found["cached"].append(await run_step(port, repeated, users, args.duration))
         print_step("cached", found["cached"][-1])
     if args.import_during_load:
-        found["import"] = await import_during_load(port, uncached, args.import_users, args.database_url)
+        found["import"] = await import_during_load(port, uncached, args.import_users, args.database_url, columns_dir)
         print_step("import", found["import"]["during_import"])
         print(f"import: {found['import']['import']}")
     return found
@@ -257,7 +263,7 @@ def main() -> None:
             env_extra["REDIS_URL"] = args.redis_url
         with gunicorn(args.database_url, workers=WORKERS, env_extra=env_extra) as (port, server):
             server["cache"] = "redis" if args.redis_url else "local memory, per worker"
-            found = asyncio.run(measure(port, places, args))
+            found = asyncio.run(measure(port, places, args, server["columns_dir"]))
     result = {
         "dataset": counts,
         "server": server,
