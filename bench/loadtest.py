@@ -152,6 +152,9 @@ def changed_national_files(share: int = 20) -> Path:
 async def import_during_load(port: int, paths, users: int, database_url: str, columns_dir: str) -> dict:
     """Uncached searches from 3 s before an import of the national files (changed: changed_national_files) until
     10 s after it ends, when every worker has its copy of the new data."""
+    # Written before the searches start: parsing 220 MB of JSON inside the event loop would stall the clients
+    # (and count as 3 s answers).
+    folder = changed_national_files()
     results: list[tuple[bool, float, str, bool, bool]] = []
     importing = asyncio.Event()
     done = asyncio.Event()
@@ -170,7 +173,6 @@ async def import_during_load(port: int, paths, users: int, database_url: str, co
             # Where the web workers look for the search index's columns, which the import writes before it commits.
             "SEARCH_COLUMNS_DIR": columns_dir,
         }
-        folder = changed_national_files()
         with tempfile.TemporaryFile() as log:
             importing.set()
             start = time.perf_counter()
