@@ -288,19 +288,19 @@ def load(connection) -> Columns:
     version = data_version.current(connection.alias)
     directory = columns_files.root()
     if not columns_files.usable(directory):
-        return copy(connection, version)
+        return copy_from_database(connection, version)
     path = columns_files.folder(directory, columns_files.database_key(connection), version)
     # One worker copies while the others wait for its files (they answer with SQL meanwhile).
     with columns_files.building(path):
         found = columns_files.read(path)
         if found is not None:
             return Columns(version, *found)
-        columns = copy(connection, version)
+        columns = copy_from_database(connection, version)
         columns_files.write(path, columns.arrays, columns.values)
     return columns
 
 
-def copy(connection, version: int) -> Columns:
+def copy_from_database(connection, version: int) -> Columns:
     with connection.cursor() as cursor:
         table = read_table(cursor)
     return build(table, version)

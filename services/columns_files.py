@@ -11,7 +11,6 @@ newer one is written (workers still mapping them keep their pages until they mov
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -21,7 +20,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
 META = "meta.json"
 
 
