@@ -65,14 +65,17 @@ def cached_for_data_version(*, headers: tuple[str, ...] = (), timeout: int = DEF
             if not cacheable_request(request):
                 return view(request, *args, **kwargs)
             # Read where the view will read its data (a replica, maybe): see inclusion_site.db_router.
-            key = cache_key(request, headers, data_version.current(using=router.db_for_read(DataVersion)))
+            using = router.db_for_read(DataVersion)
+            version = data_version.current(using=using)
+            key = cache_key(request, headers, version)
             stored = cache.get(key)
             if stored is not None:
                 status, response_headers, content = stored
                 response = HttpResponse(content, status=status, headers=response_headers)
                 response[CACHE_STATUS_HEADER] = "HIT"
                 return response
-            response = view(request, *args, **kwargs)
+            with data_version.reading(using, version):
+                response = view(request, *args, **kwargs)
             if cacheable_response(request, response):
                 cache.set(key, (response.status_code, dict(response.items()), response.content), timeout)
                 response[CACHE_STATUS_HEADER] = "MISS"

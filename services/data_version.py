@@ -9,6 +9,9 @@ version is never asked for again once the change is committed.
 Versions come from a sequence, so a rolled-back change never hands its number to other data.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
@@ -21,7 +24,25 @@ class DataVersion(models.Model):
         verbose_name = "version des données"
 
 
+# The version a request already read (inclusion_site.caching keys its cache on it): the search
+# engine then uses the same one rather than asking the database again.
+_read: ContextVar[tuple[str, int] | None] = ContextVar("data_version_read", default=None)
+
+
+@contextmanager
+def reading(using: str, version: int):
+    """In the block, current(using) is ``version``: what the request read at its start."""
+    token = _read.set((using, version))
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def current(using: str = DEFAULT_DB_ALIAS) -> int:
+    read = _read.get()
+    if read is not None and read[0] == using:
+        return read[1]
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT version FROM services_dataversion WHERE id = 1")
         row = cursor.fetchone()
