@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -103,7 +103,7 @@ class StructureAdmin(CurationAdmin):
         term = search_term.strip()
         if term.isdigit() and len(term) in (9, 14):
             # A SIRET, or a SIREN: the structure's establishments.
-            return queryset.filter(Q(siret=term) | Q(siret__startswith=term)), False
+            return queryset.filter(siret__startswith=term), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="services")
