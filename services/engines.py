@@ -5,7 +5,10 @@ Both give the same results, order and facet counts (tests/services/test_engines_
 While a worker copies the index into memory (at start, after a data change), SQL answers,
 unless settings.SEARCH_MEMORY_WAIT asks to wait for the copy (tests)."""
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 
 from services import columns
 from services.facets import facet_counts as sql_facet_counts
@@ -13,6 +16,7 @@ from services.memory_search import MemoryQuery
 from services.search import Query, reader
 
 ENGINES = ("memory", "sql")
+logger = logging.getLogger(__name__)
 
 
 def engine_for(query: Query, name: str | None = None) -> Query | MemoryQuery:
@@ -31,5 +35,9 @@ def facet_counts(engine: Query | MemoryQuery) -> dict[str, dict[str, int]]:
 
 
 def warm_up() -> None:
-    """Start copying the index into memory (a worker that just started: gunicorn.conf.py)."""
-    columns.current(reader().alias, wait=False)
+    """Start copying the index into memory (a worker that just started: gunicorn.conf.py).
+    Never fatal: with the database away, the worker starts anyway and answers the outage page."""
+    try:
+        columns.current(reader().alias, wait=False)
+    except DatabaseError:
+        logger.warning("Search index not loaded at start: the database is unreachable.", exc_info=True)

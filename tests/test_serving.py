@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connections
@@ -41,8 +42,9 @@ def prod_env(tmp_path, db):
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
         "DJANGO_SETTINGS_MODULE": "serving_settings",
         "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
-            f"{database['NAME']}"
+            # A socket directory (the embedded PostgreSQL of `make test`) goes percent-encoded in the host.
+            f"postgres://{database['USER']}@{quote(database['HOST'] or '127.0.0.1', safe='')}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1",
