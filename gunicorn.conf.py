@@ -39,9 +39,23 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
-def post_worker_init(worker):
-    """A new worker starts loading the search index into memory at once (services.engines),
-    in the background: its first searches are answered by SQL until the columns are there."""
-    from services.engines import warm_up  # Django is set up once the worker has loaded the app
+def on_starting(server):
+    """Before any worker takes traffic, the machine's copy of the search index for the current data version is
+    made once (services.columns_store); workers then map it in milliseconds."""
+    import django
 
-    warm_up()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inclusion_site.settings.prod")
+    django.setup()
+    warm_up()  # closes its connections: nothing opened here is shared with the forked workers
+
+
+def post_worker_init(worker):
+    """Each worker has the machine's copy of the search index as it starts (inherited, or mapped)."""
+    warm_up()  # Django is set up once the worker has loaded the app
+
+
+def warm_up():
+    from inclusion_site.db_router import public_read_aliases
+    from services import columns_store
+
+    columns_store.warm_up(public_read_aliases())

@@ -479,7 +479,7 @@ def main() -> None:
     searches = search_queries(places, COUNT, seed=SEED)
     typed = autocomplete_queries(places, COUNT, seed=SEED)
     warmup = (search_queries(places, WARMUP, seed=SEED + 100), autocomplete_queries(places, WARMUP, seed=SEED + 100))
-    # Computed answers: the page cache (inclusion_site.caching) would serve the searches this mix repeats.
+    # Computed answers: the page cache (core.page_cache) would serve the searches this mix repeats.
     engine = {"PAGE_CACHE": "off", "SEARCH_ENGINE": os.environ.get("SEARCH_ENGINE", "memory")}
     with gunicorn(database_url, env_extra=engine) as (port, server):
         measured = measure(port, searches, typed, warmup)

@@ -3,7 +3,7 @@
 Names are matched through `Commune.search_vector`, a tsvector of the normalised name's words (weight A), the postal
 codes (B) and the INSEE code (C), with a GIN index: PostgreSQL answers prefix queries ('etien':*) from that index
 without pg_trgm or unaccent, and the weights keep "42" from matching a name when it means a postal code. Queries are
-normalised in Python with the function that wrote the vectors (structures.text.normalize), so "ST-ÉTIENNE",
+normalised in Python with the function that wrote the vectors (core.text.normalize), so "ST-ÉTIENNE",
 "saint etienne" and "st etienne" all become lexemes of the same form.
 """
 
@@ -14,7 +14,7 @@ from django.db import connection, models
 from django.db.models.query import RawQuerySet
 
 from communes.models import CODE_INSEE_WEIGHT, NAME_WEIGHT, POSTAL_CODE_WEIGHT, Commune
-from structures.text import normalize
+from core.text import normalize
 
 # Below this many characters (once normalised) a name query matches too much to help; digits are always searched.
 MIN_LENGTH = 2

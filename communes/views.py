@@ -6,7 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
 from communes.search import MAX_LENGTH, suggest
-from inclusion_site.caching import cached_for_data_version
+from core.page_cache import cached_for_data_version
 
 
 def wants_json(request) -> bool:

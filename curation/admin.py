@@ -1,494 +1,23 @@
-"""What the structures and services admins share: curators' daily tool.
-
-- Lists stay fast on 140,000 rows: no full count, an estimated count when unfiltered, the
-  default order read from an index, computed columns annotated in ``get_queryset``.
-- Saving runs the official schema validation (``UpstreamRecord.clean``), errors per field in
-  French; an edited schema field becomes a correction that imports keep (``curated_fields``),
-  and the change form can restore the upstream value.
-- Hide and publish, one record or many, always with a reason; every change goes to the
-  record's history, field by field.
-"""
-
-import dataclasses
-import re
+"""The back office: the admins of structures, services and visitors' error reports (curation.record_admin
+holds what the structures' and services' admins share)."""
 
 from data_inclusion.schema import v1
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.views.main import ChangeList
-from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection, models, transaction
-from django.db.models import Q
-from django.forms.models import ModelForm
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.functional import cached_property
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
-from django.views.decorators.http import require_POST
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from curation import corrections, history
-from services.models import Service
+from curation import duplicates as clusters
+from curation import filters, history
+from curation.record_admin import CurationAdmin
+from services.models import ErrorReport, Service
 from structures.models import Structure
-from structures.records import UnpublishedReason
 from structures.schema import enum_label
-
-admin.site.site_header = "Curation — Trouver un service d'insertion"
-admin.site.site_title = "Curation"
-admin.site.index_title = "Données de l'offre d'insertion"
-
-# Below this many rows, counting is cheap and exact; above, an unfiltered list shows the
-# planner's estimate (pg_class.reltuples, kept current by ANALYZE and autovacuum).
-EXACT_COUNT_BELOW = 20_000
-PREVIEW_LIMIT = 20
-
-
-class EstimatedCountPaginator(Paginator):
-    @cached_property
-    def count(self):
-        query = getattr(self.object_list, "query", None)
-        if query is not None and not query.where:
-            estimate = table_estimate(self.object_list.model._meta.db_table)
-            if estimate >= EXACT_COUNT_BELOW:
-                return estimate
-        return super().count
-
-
-def table_estimate(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
-        row = cursor.fetchone()
-    return max(row[0], 0) if row else 0
-
-
-def thematiques_choices():
-    """Thématiques grouped by their category, for a readable checkbox list."""
-    groups = []
-    for categorie in v1.Categorie:
-        members = [(t.value, t.label) for t in v1.Thematique if t.value.startswith(f"{categorie.value}--")]
-        groups.append((categorie.label, members))
-    return groups
-
-
-class CurationChangeList(ChangeList):
-    """Rows of a list carry only what its columns show: descriptions and search vectors are
-    heavy, and sorting 140,000 wide rows costs several times more than narrow ones."""
-
-    def get_queryset(self, request, exclude_parameters=None):
-        queryset = super().get_queryset(request, exclude_parameters)
-        return queryset.defer(*self.model_admin.list_deferred)
-
-
-class CurationForm(ModelForm):
-    """Model validation errors land on the form's fields, whatever the schema calls them."""
-
-    def clean(self):
-        data = super().clean()
-        for name, field in self.fields.items():
-            if isinstance(field, forms.MultipleChoiceField) and data.get(name):
-                # Sets are stored sorted, as imports store them.
-                data[name] = sorted(data[name])
-        return data
-
-    def _update_errors(self, errors):
-        if not hasattr(errors, "error_dict"):
-            return super()._update_errors(errors)
-        remapped = {}
-        for name, error_list in errors.error_dict.items():
-            target = name.removesuffix("_id") if name.endswith("_id") and name != "id" else name
-            if target in self.fields or target == NON_FIELD_ERRORS:
-                remapped.setdefault(target, []).extend(error_list)
-            else:
-                # A field the form does not show (read-only): say which one.
-                try:
-                    label = capfirst(str(self.instance._meta.get_field(target).verbose_name))
-                except FieldDoesNotExist:
-                    label = target
-                for error in error_list:
-                    for message in error.messages:
-                        remapped.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(f"{label} : {message}"))
-        return super()._update_errors(ValidationError(remapped))
-
-
-class PublicationForm(forms.Form):
-    reason = forms.CharField(
-        label="Motif",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Obligatoire. Conservé dans l'historique ; pour un masquage, affiché aux autres curateurs.",
-    )
-
-
-class LabelledHistoryHelper(HistoricalRecordContextHelper):
-    """History diffs in curators' words: enum labels rather than slugs, field names as labels."""
-
-    FIELD_LABELS = {"curated_fields": "Champs corrigés"}
-
-    def format_delta_change(self, change):
-        formatted = super().format_delta_change(change)
-        if change.field in self.FIELD_LABELS:
-            formatted = dataclasses.replace(formatted, field=self.FIELD_LABELS[change.field])
-        return formatted
-
-    def prepare_delta_change_value(self, change, value):
-        if value in (None, "", []):
-            return ""
-        if change.field == "curated_fields":
-            fields = {field.attname: field for field in self.model._meta.concrete_fields}
-            return [capfirst(str(fields[name].verbose_name)) if name in fields else name for name in value]
-        field = self.model._meta.get_field(change.field)
-        choices = dict(getattr(getattr(field, "base_field", None), "choices", None) or field.choices or [])
-        if choices:
-            if isinstance(value, list):
-                return [choices.get(item, item) for item in value]
-            return choices.get(value, value)
-        return super().prepare_delta_change_value(change, value)
-
-
-class CurationAdmin(SimpleHistoryAdmin):
-    """Base admin of Structure and Service."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    list_per_page = 50
-    list_max_show_all = 500
-    form = CurationForm
-    change_form_template = "admin/curation/change_form.html"
-    object_history_template = "admin/curation/object_history.html"
-    object_history_list_template = "admin/curation/object_history_list.html"
-    history_list_per_page = 50
-    actions = ["hide", "publish"]
-    save_on_top = True
-    list_deferred = ["description", "upstream_values", "source_hash"]
-    # Changed only through the hide and publish actions (a reason is required), or by imports.
-    publication_fields = ["is_published", "unpublished_reason", "unpublished_note"]
-    bookkeeping_fields = ["score_qualite", "corrections_summary", "created_at", "updated_at"]
-
-    # Permissions: curators edit and hide, readers only read, only superusers delete or add.
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def revert_disabled(self, request, obj=None):
-        # Reverting a whole version would bypass corrections bookkeeping: edit instead.
-        return True
-
-    def get_changelist(self, request, **kwargs):
-        return CurationChangeList
-
-    def history_view_title(self, request, obj):
-        return f"Historique : {obj}"
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # django-simple-history's revert page saves a whole old version on POST, for anyone who
-        # may view the record: not offered here (the history list shows every change).
-        raise Http404
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return LabelledHistoryHelper(self.model, historical_record)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not self.has_change_permission(request):
-            actions.pop("hide", None)
-            actions.pop("publish", None)
-        return actions
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = [*self.publication_fields, *self.bookkeeping_fields]
-        if obj is not None:
-            readonly = ["id", "source", *readonly]
-        return readonly
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, ArrayField) and db_field.base_field.choices:
-            choices = thematiques_choices() if db_field.name == "thematiques" else db_field.base_field.choices
-            return forms.MultipleChoiceField(
-                label=capfirst(db_field.verbose_name),
-                choices=choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "enum-checkboxes"}),
-                help_text=db_field.help_text,
-            )
-        if isinstance(db_field, models.URLField):
-            # "exemple.org" becomes https://exemple.org (Django 6's default, without its warning).
-            kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        for column in getattr(obj, "curated_fields", None) or []:
-            name = column.removesuffix("_id") if column == "structure_id" else column
-            if name in form.base_fields:
-                upstream = self.display_value(column, (obj.upstream_values or {}).get(column))
-                form.base_fields[name].help_text = f"Corrigé par un curateur. Valeur de la source : {upstream}"
-        return form
-
-    # Search: exact, indexed lookups for what looks like a SIRET, a postal code or an id.
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if re.fullmatch(r"\d{5}", term):
-            return queryset.filter(Q(code_postal=term) | Q(code_insee=term)), False
-        if "--" in term and queryset.filter(pk=term).exists():
-            return queryset.filter(pk=term), False
-        return super().get_search_results(request, queryset, search_term)
-
-    # Columns.
-    @admin.display(description="publication")
-    def publication(self, record):
-        if not record.is_published:
-            return record.get_unpublished_reason_display() or "Non publié"
-        structure = getattr(record, "structure", None)
-        if structure is not None and not structure.is_published:
-            return "Structure non publiée"
-        return "Publié"
-
-    @admin.display(description="score", ordering="score_qualite")
-    def score(self, record):
-        return "–" if record.score_qualite is None else f"{record.score_qualite:.2f}".replace(".", ",")
-
-    @admin.display(description="corrigé", boolean=True)
-    def is_corrected(self, record):
-        return bool(record.curated_fields)
-
-    @admin.display(description="corrections")
-    def corrections_summary(self, record):
-        if not record.curated_fields:
-            return "Aucune : toutes les valeurs viennent de la source."
-        return ", ".join(str(self.label_of(column)) for column in record.curated_fields)
-
-    def label_of(self, column: str) -> str:
-        field = next(field for field in self.model._meta.concrete_fields if field.attname == column)
-        return capfirst(str(field.verbose_name))
-
-    def display_value(self, column: str, value) -> str:
-        """A stored (JSON) value as people read it: labels of enum values, « vide » for none."""
-        if value in (None, "", []):
-            return "(vide)"
-        field = next(field for field in self.model._meta.concrete_fields if field.attname == column)
-        choices = dict(getattr(getattr(field, "base_field", None), "choices", None) or field.choices or [])
-        if isinstance(value, list):
-            return ", ".join(str(choices.get(item, item)) for item in value)
-        return str(choices.get(value, value))
-
-    # Saving.
-    def save_model(self, request, obj, form, change):
-        if change:
-            history.record_imported_state(self.model, [obj.pk])
-            columns = [column for name in form.changed_data if (column := corrections.column_of(self.model, name))]
-            if columns:
-                corrections.record_corrections(obj, columns, corrections.stored_values(obj))
-            obj._change_reason = "Correction par un curateur"
-        super().save_model(request, obj, form, change)
-        self.after_change(obj)
-
-    def after_change(self, obj):
-        """Search helpers and scores follow the edit at once."""
-        corrections.refresh_search(obj)
-
-    # Extra pages: restore an upstream value, hide, publish.
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        extra = [
-            path(
-                "<path:object_id>/revenir-a-la-source/",
-                self.admin_site.admin_view(self.restore_view),
-                name=f"{prefix}_restore",
-            ),
-            path("<path:object_id>/masquer/", self.admin_site.admin_view(self.hide_view), name=f"{prefix}_hide"),
-            path("<path:object_id>/publier/", self.admin_site.admin_view(self.publish_view), name=f"{prefix}_publish"),
-        ]
-        return extra + super().get_urls()
-
-    def get_object(self, request, object_id, from_field=None):
-        # change_view needs the record before the admin loads it: load it once per request.
-        cached = getattr(request, "_curation_object", None)
-        if cached is not None and cached[0] == (object_id, from_field):
-            return cached[1]
-        obj = super().get_object(request, object_id, from_field)
-        request._curation_object = ((object_id, from_field), obj)
-        return obj
-
-    def url(self, name: str, obj) -> str:
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=[quote(obj.pk)])
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None:
-            can_change = self.has_change_permission(request, obj)
-            extra_context["corrections"] = [
-                {
-                    "column": column,
-                    "label": self.label_of(column),
-                    "current": self.display_value(column, corrections.as_json(getattr(obj, column))),
-                    "upstream": self.display_value(column, (obj.upstream_values or {}).get(column)),
-                }
-                for column in obj.curated_fields or []
-            ]
-            extra_context["restore_url"] = self.url("restore", obj) if can_change else None
-            if can_change:
-                hidden = obj.unpublished_reason == UnpublishedReason.HIDDEN_BY_CURATOR and not obj.is_published
-                extra_context["publication_link"] = (
-                    ("Publier à nouveau", self.url("publish", obj)) if hidden else ("Masquer", self.url("hide", obj))
-                )
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def restore_view(self, request, object_id):
-        return require_POST(self._restore)(request, object_id)
-
-    def _restore(self, request, object_id):
-        obj = get_object_or_404(self.model, pk=unquote(object_id))
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        column = request.POST.get("field", "")
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
-        if column not in (obj.curated_fields or []):
-            self.message_user(request, "Ce champ n'est pas corrigé.", messages.WARNING)
-            return HttpResponseRedirect(change_url)
-        label = self.label_of(column)
-        with transaction.atomic():
-            history.record_imported_state(self.model, [obj.pk])
-            corrections.restore_upstream(obj, column)
-            try:
-                obj.full_clean()
-            except ValidationError as error:
-                transaction.set_rollback(True)
-                text = " ".join(
-                    f"{self.label_of(key) if key in corrections.schema_field_names(self.model) else key} : "
-                    + " ".join(values)
-                    for key, values in error.message_dict.items()
-                )
-                self.message_user(request, f"Impossible de revenir à la valeur de la source : {text}", messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            obj._history_user = request.user
-            obj._change_reason = f"Retour à la valeur de la source : {label}"
-            obj.save()
-            self.after_change(obj)
-        self.message_user(request, f"« {label} » a repris la valeur de la source.", messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
-
-    def hide_view(self, request, object_id):
-        return self._single_publication(request, object_id, hide=True)
-
-    def publish_view(self, request, object_id):
-        return self._single_publication(request, object_id, hide=False)
-
-    def _single_publication(self, request, object_id, *, hide: bool):
-        obj = get_object_or_404(self.model, pk=unquote(object_id))
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        queryset = self.model.objects.filter(pk=obj.pk)
-        response = self._publication(request, queryset, hide=hide, single=obj)
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
-        return response or HttpResponseRedirect(change_url)
-
-    @admin.action(description="Masquer (retirer de la recherche)", permissions=["change"])
-    def hide(self, request, queryset):
-        return self._publication(request, queryset, hide=True)
-
-    @admin.action(description="Publier à nouveau (annuler un masquage)", permissions=["change"])
-    def publish(self, request, queryset):
-        return self._publication(request, queryset, hide=False)
-
-    def _publication(self, request, queryset, *, hide: bool, single=None):
-        """Ask for the reason, then apply. Returns a response to show, or None once done."""
-        form = PublicationForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            if hide:
-                with transaction.atomic():
-                    done = hide_records(queryset, reason=reason, user=request.user)
-                self.message_user(
-                    request,
-                    f"{len(done)} {self.noun(len(done))} masqué(s) : retiré(s) de la recherche dès maintenant.",
-                    messages.SUCCESS,
-                )
-            else:
-                with transaction.atomic():
-                    done, skipped = publish_records(queryset, reason=reason, user=request.user)
-                text = f"{len(done)} {self.noun(len(done))} publié(s) à nouveau."
-                if skipped:
-                    text += (
-                        f" {skipped} non modifié(s) : seul un masquage par un curateur peut être annulé "
-                        "(un enregistrement retiré par la source revient avec elle)."
-                    )
-                self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)
-            return None
-        count = queryset.count()
-        preview = list(queryset.order_by()[:PREVIEW_LIMIT])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{'Masquer' if hide else 'Publier à nouveau'} : {count} {self.noun(count)}",
-            "opts": self.opts,
-            "form": form,
-            "hide": hide,
-            "count": count,
-            "preview": preview,
-            "more": count - len(preview),
-            "single": single,
-            "cancel_url": (
-                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(single.pk)])
-                if single is not None
-                else request.get_full_path()
-            ),
-            "action": "hide" if hide else "publish",
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/curation/publication.html", context)
-
-    def noun(self, count: int) -> str:
-        return str(self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural)
-
-
-def hide_records(queryset, *, reason: str, user) -> list:
-    """Unpublish at once (searches only read published records), with the curator's reason."""
-    pks = history.update_with_history(
-        queryset,
-        values={
-            "is_published": False,
-            "unpublished_reason": UnpublishedReason.HIDDEN_BY_CURATOR,
-            "unpublished_note": reason,
-        },
-        user=user,
-        reason=f"Masqué : {reason}",
-    )
-    _after_publication(queryset.model, pks)
-    return pks
-
-
-def publish_records(queryset, *, reason: str, user) -> tuple[list, int]:
-    """Undo curators' hiding; other unpublished records are left as they are."""
-    hidden = queryset.filter(is_published=False, unpublished_reason=UnpublishedReason.HIDDEN_BY_CURATOR)
-    total = queryset.count()
-    pks = history.update_with_history(
-        hidden,
-        values={"is_published": True, "unpublished_reason": "", "unpublished_note": ""},
-        user=user,
-        reason=f"Publié à nouveau : {reason}",
-    )
-    _after_publication(queryset.model, pks)
-    return pks, total - len(pks)
-
-
-def _after_publication(model, pks):
-    if model is Service and pks:
-        structure_ids = set(Service.objects.filter(pk__in=pks).values_list("structure_id", flat=True))
-        corrections.refresh_structure_scores(structure_ids)
-        corrections.refresh_search_index(Structure, structure_ids)
-    else:
-        corrections.refresh_search_index(model, pks)
 
 
 def categories_display(thematiques) -> str:
@@ -499,3 +28,294 @@ def categories_display(thematiques) -> str:
 
 def link(url: str, text) -> str:
     return format_html('<a href="{}">{}</a>', url, text)
+
+
+class ServiceInline(admin.TabularInline):
+    """The structure's services, to read; each one is edited on its own page."""
+
+    model = Service
+    fields = ["nom", "type", "categories", "publication", "date_maj"]
+    readonly_fields = fields
+    ordering = ["nom", "id"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "services de la structure"
+
+    @admin.display(description="thématiques")
+    def categories(self, service):
+        return categories_display(service.thematiques)
+
+    @admin.display(description="publication")
+    def publication(self, service):
+        return "Publié" if service.is_published else service.get_unpublished_reason_display()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Structure)
+class StructureAdmin(CurationAdmin):
+    list_display = [
+        "nom",
+        "siret",
+        "commune",
+        "code_postal",
+        "source",
+        "services_count",
+        "date_maj",
+        "score",
+        "publication",
+        "is_corrected",
+        "duplicates",
+    ]
+    list_filter = [*filters.COMMON_FILTERS, filters.DuplicateFilter]
+    search_fields = ["nom", "=id", "=siret", "commune", "=code_postal", "=code_insee"]
+    list_select_related = []
+    list_deferred = [*CurationAdmin.list_deferred, "search_name"]
+    inlines = [ServiceInline]
+    fieldsets = [
+        (
+            "Identification",
+            {"fields": ["id", "source", "nom", "siret", "date_maj", "lien_source", "reseaux_porteurs"]},
+        ),
+        ("Présentation", {"fields": ["description"]}),
+        (
+            "Adresse",
+            {
+                "fields": [
+                    "adresse",
+                    "complement_adresse",
+                    "commune",
+                    "code_postal",
+                    "code_insee",
+                    ("latitude", "longitude"),
+                    "accessibilite_lieu",
+                ]
+            },
+        ),
+        ("Contact", {"fields": ["telephone", "courriel", "site_web"]}),
+        ("Horaires", {"fields": ["horaires_accueil"]}),
+        ("Doublons", {"fields": ["duplicate_group", "not_duplicate", "preferred_in_group"]}),
+        ("Publication", {"fields": [*CurationAdmin.publication_fields, *CurationAdmin.bookkeeping_fields]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "duplicate_group"]
+
+    def get_queryset(self, request):
+        services = (
+            Service.objects.filter(structure=OuterRef("pk"))
+            .order_by()
+            .values("structure")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(services_count=Coalesce(Subquery(services, output_field=IntegerField()), 0))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isdigit() and len(term) in (9, 14):
+            # A SIRET, or a SIREN: the structure's establishments.
+            return queryset.filter(siret__startswith=term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="services")
+    def services_count(self, structure):
+        url = reverse("admin:services_service_changelist") + "?" + urlencode({"structure__id__exact": structure.pk})
+        return link(url, structure.services_count)
+
+    @admin.display(description="doublons")
+    def duplicates(self, structure):
+        if not structure.duplicate_group:
+            return "–"
+        url = reverse("curation:duplicates") + "?" + urlencode({"groupe": structure.duplicate_group})
+        return link(url, "Voir le groupe")
+
+    def after_save(self, request, obj, form):
+        if "not_duplicate" in form.changed_data:
+            # Clusters are transitive: recompute them all, as the import does.
+            clusters.recompute_all_groups()
+        if "preferred_in_group" in form.changed_data and obj.preferred_in_group:
+            # One representative per cluster.
+            clusters.choose_representative(obj, user=request.user)
+
+
+class ErrorReportInline(admin.TabularInline):
+    """Visitors' reports about the service; each one is handled on its own page."""
+
+    model = ErrorReport
+    fields = ["created_at", "reason", "message", "status"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(CurationAdmin):
+    list_display = [
+        "nom",
+        "structure",
+        "commune",
+        "source",
+        "categories",
+        "date_maj",
+        "score",
+        "publication",
+        "is_corrected",
+        "open_reports_link",
+    ]
+    list_filter = [*filters.COMMON_FILTERS]
+    # The service's own columns only: a join in the search makes every search scan both tables.
+    search_fields = ["nom", "=id", "commune", "=code_postal"]
+    list_select_related = ["structure"]
+    list_deferred = [
+        *CurationAdmin.list_deferred,
+        "search_document",
+        "publics_precisions",
+        "conditions_acces",
+        "frais_precisions",
+        "mobilisation_precisions",
+        *(f"structure__{name}" for name in ("description", "search_name", "upstream_values", "source_hash")),
+    ]
+    autocomplete_fields = ["structure"]
+    inlines = [ErrorReportInline]
+    fieldsets = [
+        ("Identification", {"fields": ["id", "source", "structure", "nom", "date_maj", "lien_source"]}),
+        ("Présentation", {"fields": ["description", "type", "thematiques"]}),
+        (
+            "Publics et conditions",
+            {"fields": ["publics", "publics_precisions", "conditions_acces", "zone_eligibilite"]},
+        ),
+        (
+            "Frais et durée",
+            {"fields": ["frais", "frais_precisions", "volume_horaire_hebdomadaire", "nombre_semaines"]},
+        ),
+        (
+            "Adresse et accueil",
+            {
+                "fields": [
+                    "modes_accueil",
+                    "adresse",
+                    "complement_adresse",
+                    "commune",
+                    "code_postal",
+                    "code_insee",
+                    ("latitude", "longitude"),
+                ]
+            },
+        ),
+        ("Horaires", {"fields": ["horaires_accueil"]}),
+        ("Contact", {"fields": ["telephone", "courriel", "contact_nom_prenom"]}),
+        (
+            "Mobilisation",
+            {"fields": ["modes_mobilisation", "mobilisable_par", "lien_mobilisation", "mobilisation_precisions"]},
+        ),
+        ("Publication", {"fields": [*CurationAdmin.publication_fields, *CurationAdmin.bookkeeping_fields]}),
+    ]
+
+    def get_queryset(self, request):
+        reports = (
+            ErrorReport.objects.filter(service=OuterRef("pk"), status=ErrorReport.Status.NEW)
+            .order_by()
+            .values("service")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_reports=Coalesce(Subquery(reports, output_field=IntegerField()), 0))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isdigit() and len(term) in (9, 14):
+            # The services of a structure, by its SIRET (or SIREN).
+            return queryset.filter(structure__siret__startswith=term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="thématiques")
+    def categories(self, service):
+        return categories_display(service.thematiques)
+
+    @admin.display(description="signalements")
+    def open_reports_link(self, service):
+        if not service.open_reports:
+            return "–"
+        query = urlencode({"service__id__exact": service.pk, "status__exact": ErrorReport.Status.NEW})
+        return link(
+            reverse("admin:services_errorreport_changelist") + "?" + query, f"{service.open_reports} nouveau(x)"
+        )
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(SimpleHistoryAdmin):
+    list_display = ["created_at", "service_link", "reason", "short_message", "status", "handled_at"]
+    list_filter = ["status", "reason", "created_at"]
+    search_fields = ["=service__id", "service__nom", "message", "email"]
+    list_select_related = ["service"]
+    readonly_fields = ["service_link", "reason", "message", "email", "created_at", "handled_at"]
+    fields = ["service_link", "reason", "message", "email", "created_at", "status", "handled_at"]
+    actions = ["mark_handled", "mark_new"]
+    object_history_template = "admin/curation/object_history.html"
+    object_history_list_template = "admin/curation/object_history_list.html"
+
+    def has_add_permission(self, request):
+        return False  # visitors send reports from the service page
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view_title(self, request, obj):
+        return f"Historique : {obj}"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404  # no revert page (see curation.admin.CurationAdmin)
+
+    @admin.display(description="service", ordering="service__nom")
+    def service_link(self, report):
+        url = reverse("admin:services_service_change", args=[admin.utils.quote(report.service_id)])
+        return link(url, report.service.nom)
+
+    @admin.display(description="message")
+    def short_message(self, report):
+        return report.message if len(report.message) <= 80 else report.message[:79] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.handled_at = timezone.now() if obj.status == ErrorReport.Status.HANDLED else None
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Marquer comme traité", permissions=["change"])
+    def mark_handled(self, request, queryset):
+        done = history.update_with_history(
+            queryset.exclude(status=ErrorReport.Status.HANDLED),
+            values={"status": ErrorReport.Status.HANDLED, "handled_at": timezone.now()},
+            user=request.user,
+            reason="Traité",
+        )
+        self.message_user(request, f"{len(done)} signalement(s) marqué(s) comme traité(s).", messages.SUCCESS)
+
+    @admin.action(description="Remettre à traiter", permissions=["change"])
+    def mark_new(self, request, queryset):
+        done = history.update_with_history(
+            queryset.exclude(status=ErrorReport.Status.NEW),
+            values={"status": ErrorReport.Status.NEW, "handled_at": None},
+            user=request.user,
+            reason="Remis à traiter",
+        )
+        self.message_user(request, f"{len(done)} signalement(s) remis à traiter.", messages.SUCCESS)

@@ -14,12 +14,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Model
 
-from services import data_version
-from services.documents import refresh_search_documents
-from services.models import Service
-from services.search_index import refresh_search_entries
-from structures.models import Structure
-
 
 def schema_field_names(model: type[Model]) -> list[str]:
     """Column names of the schema's fields (``structure_id`` for a service's structure)."""
@@ -85,56 +79,3 @@ def restore_upstream(record: Model, column: str) -> None:
     setattr(record, column, value)
     record.curated_fields = [name for name in record.curated_fields if name != column]
     record.upstream_values = {name: v for name, v in record.upstream_values.items() if name != column}
-
-
-def refresh_search_index(model: type[Model], pks: Iterable) -> None:
-    """The search engine reads a copy of published services (services.search_index): records
-    changed in bulk (hidden, published, regrouped, rescored) must be copied again at once.
-    Single saves refresh it through post_save signals."""
-    pks = list(pks)
-    if not pks:
-        return
-    if model is Service:
-        refresh_search_entries(service_ids=pks)
-    elif model is Structure:
-        refresh_search_entries(structure_ids=pks)
-    data_version.bump()  # pages show more than the index holds
-
-
-def refresh_scores(service: Service) -> None:
-    """A service's score with the official criteria, then its structure's mean score."""
-    from data_inclusion.schema import v1
-
-    from imports.scoring import Scorer
-
-    try:
-        validated = v1.Service.model_validate(service.schema_data())
-    except ValueError:
-        return
-    Service.objects.filter(pk=service.pk).update(score_qualite=Scorer().score(validated))
-    refresh_structure_scores([service.structure_id])
-    refresh_search_index(Structure, [service.structure_id])
-
-
-def refresh_structure_scores(structure_ids: Iterable[str]) -> None:
-    """Same rule as the import (imports/writer.py), for a few structures: the mean score of
-    their published services, 2 decimals, 0 without."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE structures_structure AS st SET score_qualite = coalesce((
-                SELECT round(avg(sv.score_qualite)::numeric, 2) FROM services_service AS sv
-                WHERE sv.structure_id = st.id AND sv.is_published
-            ), 0)::float
-            WHERE st.id = ANY(%s)
-            """,
-            [list(structure_ids)],
-        )
-
-
-def refresh_search(record: Model) -> None:
-    """Search text and vectors follow a curator's edit at once."""
-    if isinstance(record, Service):
-        refresh_search_documents(service_ids=[record.pk])
-    else:
-        refresh_search_documents(structure_ids=[record.pk])

@@ -7,11 +7,12 @@
 
 from django.db.models import Count, QuerySet
 
-from curation import corrections, history
+from curation import history
 from imports.clusters import compute_groups, refresh_duplicate_groups
+from services import search_index
 from structures.models import Structure
 
-MEMBER_FIELDS = ("id", "siret", "nom", "adresse", "commune", "code_insee")
+MEMBER_FIELDS = ("id", "siret", "nom", "adresse", "code_insee")
 
 
 def recompute_group(group: str) -> None:
@@ -27,7 +28,7 @@ def recompute_group(group: str) -> None:
         if new_group != group:
             Structure.objects.filter(pk=structure_id).update(duplicate_group=new_group)
     members.filter(not_duplicate=True).update(duplicate_group=None)
-    corrections.refresh_search_index(Structure, ids)
+    search_index.changed(structure_ids=ids)
 
 
 def mark_not_duplicate(structure: Structure, *, user) -> None:
@@ -40,6 +41,8 @@ def mark_not_duplicate(structure: Structure, *, user) -> None:
     )
     if group:
         recompute_group(group)
+    else:
+        search_index.changed(structure_ids=[structure.pk])
 
 
 def recompute_all_groups() -> None:
@@ -47,7 +50,7 @@ def recompute_all_groups() -> None:
     before = dict(Structure.objects.values_list("pk", "duplicate_group"))
     refresh_duplicate_groups()
     after = dict(Structure.objects.values_list("pk", "duplicate_group"))
-    corrections.refresh_search_index(Structure, [pk for pk, group in after.items() if before.get(pk) != group])
+    search_index.changed(structure_ids=[pk for pk, group in after.items() if before.get(pk) != group])
 
 
 def choose_representative(structure: Structure, *, user) -> None:
@@ -64,6 +67,7 @@ def choose_representative(structure: Structure, *, user) -> None:
         user=user,
         reason="Représente son groupe de doublons",
     )
+    search_index.changed(structure_ids=Structure.objects.filter(duplicate_group=group).values_list("pk", flat=True))
 
 
 def groups(structures: QuerySet) -> QuerySet:

@@ -6,10 +6,13 @@ changed since its latest entry (it was created or updated by an import): that en
 when the import wrote it and carries no user.
 """
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 IMPORTED_STATE = "État importé de la source"
 CHUNK = 2000
@@ -68,3 +71,29 @@ def update_with_history(queryset: QuerySet, *, values: dict, user, reason: str) 
             default_date=now,
         )
     return pks
+
+
+class LabelledHistoryHelper(HistoricalRecordContextHelper):
+    """History diffs in curators' words: enum labels rather than slugs, field names as labels."""
+
+    FIELD_LABELS = {"curated_fields": "Champs corrigés"}
+
+    def format_delta_change(self, change):
+        formatted = super().format_delta_change(change)
+        if change.field in self.FIELD_LABELS:
+            formatted = dataclasses.replace(formatted, field=self.FIELD_LABELS[change.field])
+        return formatted
+
+    def prepare_delta_change_value(self, change, value):
+        if value in (None, "", []):
+            return ""
+        if change.field == "curated_fields":
+            fields = {field.attname: field for field in self.model._meta.concrete_fields}
+            return [capfirst(str(fields[name].verbose_name)) if name in fields else name for name in value]
+        field = self.model._meta.get_field(change.field)
+        choices = dict(getattr(getattr(field, "base_field", None), "choices", None) or field.choices or [])
+        if choices:
+            if isinstance(value, list):
+                return [choices.get(item, item) for item in value]
+            return choices.get(value, value)
+        return super().prepare_delta_change_value(change, value)

@@ -6,7 +6,7 @@ structures.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,9 +25,8 @@ GROUPS_PER_PAGE = 20
 
 
 @require_GET
+@permission_required("services.view_service", raise_exception=True)
 def dashboard(request):
-    if not request.user.has_perm("services.view_service"):
-        raise PermissionDenied
     context = {
         **admin.site.each_context(request),
         "title": "Tableau de bord de la qualité des données",
@@ -37,9 +36,8 @@ def dashboard(request):
 
 
 @require_GET
+@permission_required("structures.view_structure", raise_exception=True)
 def duplicates(request):
-    if not request.user.has_perm("structures.view_structure"):
-        raise PermissionDenied
     structures = Structure.objects.all()
     departement = request.GET.get("departement", "")
     group = request.GET.get("groupe", "")
@@ -69,8 +67,6 @@ def duplicates(request):
 
 
 def _decision(request):
-    if not request.user.has_perm("structures.change_structure"):
-        raise PermissionDenied
     structure = get_object_or_404(Structure, pk=request.POST.get("structure", ""))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -79,6 +75,7 @@ def _decision(request):
 
 
 @require_POST
+@permission_required("structures.change_structure", raise_exception=True)
 def not_duplicate(request):
     structure, response = _decision(request)
     clusters.mark_not_duplicate(structure, user=request.user)
@@ -89,6 +86,7 @@ def not_duplicate(request):
 
 
 @require_POST
+@permission_required("structures.change_structure", raise_exception=True)
 def representative(request):
     structure, response = _decision(request)
     if not structure.duplicate_group:

@@ -1,15 +1,17 @@
 """Duplicate structures across producers, grouped into clusters.
 
 Two structures are duplicates when they share a SIRET, or the same normalised name, address
-and commune. Clusters are transitive (A~B and B~C put A, B, C together). Each structure of a
-cluster of two or more stores the cluster's smallest id in ``duplicate_group``; search shows
-one structure per group.
+and commune — the commune's INSEE code, a municipal arrondissement counting as its commune (two
+Saint-Denis are two communes; Lyon 8e and Lyon are one). Clusters are transitive (A~B and B~C
+put A, B, C together). Each structure of a cluster of two or more stores the cluster's smallest
+id in ``duplicate_group``; search shows one structure per group.
 """
 
 from django.db import connection
 
-from imports.writer import copy_rows
-from structures.text import normalize
+from communes.models import arrondissement_parent
+from core.bulk import copy_rows
+from core.text import normalize
 
 
 class UnionFind:
@@ -31,17 +33,17 @@ class UnionFind:
 
 
 def compute_groups(rows) -> dict[str, str | None]:
-    """rows: (id, siret, nom, adresse, commune, code_insee) -> {id: group or None}."""
+    """rows: (id, siret, nom, adresse, code_insee) -> {id: group or None}."""
     clusters = UnionFind()
     first_with_key: dict[tuple, str] = {}
     ids = []
-    for structure_id, siret, nom, adresse, commune, code_insee in rows:
+    for structure_id, siret, nom, adresse, code_insee in rows:
         ids.append(structure_id)
         clusters.find(structure_id)
         keys = []
         if siret:
             keys.append(("siret", siret))
-        place = normalize(commune) or (code_insee or "")
+        place = arrondissement_parent(code_insee or "") or code_insee
         name, address = normalize(nom), normalize(adresse)
         if name and address and place:
             keys.append(("lieu", name, address, place))
@@ -64,14 +66,13 @@ def refresh_duplicate_groups() -> int:
     """Recompute every structure's group; write only the ones that changed."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, siret, nom, adresse, commune, code_insee, duplicate_group, not_duplicate"
-            " FROM structures_structure"
+            "SELECT id, siret, nom, adresse, code_insee, duplicate_group, not_duplicate FROM structures_structure"
         )
         rows = cursor.fetchall()
-    current = {row[0]: row[6] for row in rows}
-    groups = compute_groups(row[:6] for row in rows if not row[7])
+    current = {row[0]: row[5] for row in rows}
+    groups = compute_groups(row[:5] for row in rows if not row[6])
     # A structure a curator marked "pas un doublon" is in no cluster.
-    groups.update({row[0]: None for row in rows if row[7]})
+    groups.update({row[0]: None for row in rows if row[6]})
     changed = [(structure_id, group) for structure_id, group in groups.items() if current[structure_id] != group]
     if not changed:
         return 0

@@ -8,26 +8,24 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from data_inclusion.schema import v1
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bulk import copy_rows, indexes_rebuilt_after, refresh_planner_statistics, stage_ids
+from core.text import normalize
 from imports import writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.validation import Batch, MissingColumns, prepare
-from services import columns, data_version
-from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
+from services import columns_store, search_index
 from services.models import Service
-from services.search_index import refresh_search_entries
 from structures.models import Structure
-from structures.text import normalize
 
-STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name", "score_qualite"))
+# A structure's score is its services' (services.search_index writes it).
+STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name"))
 SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
@@ -107,7 +105,7 @@ def run_import(
     try:
         with transaction.atomic():
             try:
-                result = _import_in_transaction(structures, services, sources, full, progress, timings)
+                result = _import_in_transaction(structures, services, sources, full, progress, timings, dry_run)
             except (UnreadableFile, MissingColumns) as exc:
                 raise ImportAborted(str(exc)) from exc
             result.timings = timings
@@ -128,7 +126,7 @@ def run_import(
     return result
 
 
-def _import_in_transaction(structures, services, only_sources, full, progress, timings) -> ImportResult:
+def _import_in_transaction(structures, services, only_sources, full, progress, timings, dry_run) -> ImportResult:
     wanted = set(only_sources or [])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -139,15 +137,15 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
         # A national import has statements of several seconds: never cut by the web's statement timeout.
         cursor.execute("SET LOCAL statement_timeout = 0")
-    version_before = data_version.current()
 
     def structure_row(row: dict) -> tuple:
         row["search_name"] = normalize(row["nom"])
-        row["score_qualite"] = None  # set by _score_structures once the services are read
         return tuple(row.get(column) for column in STRUCTURES.staged_columns)
 
     def service_row(row: dict) -> tuple:
-        row["search_document"] = search_document(**{name: row[name] for name in DOCUMENT_FIELDS})
+        row["search_document"] = search_index.search_document(
+            **{name: row[name] for name in search_index.DOCUMENT_FIELDS}
+        )
         return tuple(row.get(column) for column in SERVICES.staged_columns)
 
     clock = {"read": 0.0}
@@ -180,10 +178,9 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
 
     counts = {}
     with timed(timings, "write"):
-        _score_structures(structure_batch, service_batch)
         bulk_structures = _bulk(structure_batch, len(structure_hashes))
         bulk_services = _bulk(service_batch, len(service_hashes))
-        counts["structures"], renamed = _write_structures(
+        counts["structures"] = _write_structures(
             structure_batch, sources, full, bulk_structures, had_rows=bool(structure_hashes)
         )
         counts["services"] = _write_services(
@@ -191,24 +188,16 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         )
 
     with timed(timings, "index"):
-        if renamed:
-            ids_table = writer.stage_ids("renamed", renamed)
-            with connection.cursor() as cursor:
-                cursor.execute(SEARCH_VECTOR_SQL.format(condition=f"structure.id IN (SELECT id FROM {ids_table})"))
-        writer.refresh_structure_scores()
-        counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
-        counts["services"]["index_de_recherche_modifie"] = refresh_search_entries()
+        groups = counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
+        changed = groups or any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES)
+        counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
         analysed = {STRUCTURES.name: bulk_structures, SERVICES.name: bulk_services}
-        writer.refresh_planner_statistics(
-            [table for table, done in analysed.items() if not done] + ["services_searchentry"]
-        )
-        if any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES):
-            data_version.bump()  # what pages show changed (names, descriptions…), not only the index
-    if data_version.current() != version_before:
+        refresh_planner_statistics([table for table, done in analysed.items() if not done] + ["services_searchentry"])
+    if changed and not dry_run:
         with timed(timings, "columns"):
             # The search engine's columns of the new version, written for the web workers of this machine
             # before the commit: they map them at once instead of copying the index again meanwhile.
-            prepare_columns()
+            columns_store.load(connection)
     return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
 
 
@@ -233,77 +222,25 @@ def _bulk(batch: Batch, existing: int) -> bool:
     return len(batch.rows) > max(existing, BULK_MIN_ROWS)
 
 
-def _score_structures(structures: Batch, services: Batch) -> None:
-    """A first estimate of each written structure's score from the services of this run, so
-    that new structures are inserted with it rather than updated afterwards. The SQL refresh
-    after the write stays the reference (it also sees services outside this run)."""
-    service_columns = SERVICES.staged_columns
-    structure_at, score_at = service_columns.index("structure_id"), service_columns.index("score_qualite")
-    scores: dict[str, list[float]] = {}
-    for row in services.rows:
-        if row[score_at] is not None:
-            scores.setdefault(row[structure_at], []).append(row[score_at])
-    id_at, column_at = STRUCTURES.staged_columns.index("id"), STRUCTURES.staged_columns.index("score_qualite")
-    for index, row in enumerate(structures.rows):
-        values = scores.get(row[id_at])
-        mean = Decimal(repr(sum(values) / len(values))) if values else Decimal(0)
-        rounded = float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))  # as PostgreSQL's round()
-        structures.rows[index] = row[:column_at] + (rounded,) + row[column_at + 1 :]
-
-
-def prepare_columns() -> None:
-    if settings.SEARCH_ENGINE == "memory":
-        columns.load(connection)
-
-
-def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> tuple[dict, list[str]]:
-    stage = writer.create_stage(STRUCTURES)
-    writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
-    batch.rows.clear()
-    with writer.indexes_rebuilt_after(STRUCTURES.name, enabled=bulk):
-        updated = writer.update_changed(
-            STRUCTURES,
-            stage,
-            derived={
-                "search_name": "CASE WHEN 'nom' = ANY(t.curated_fields) THEN t.search_name ELSE s.search_name END",
-                "score_qualite": "s.score_qualite",
-            },
-        )
-        created = writer.insert_new(
-            STRUCTURES, stage, derived={"search_name": "s.search_name", "score_qualite": "s.score_qualite"}
-        )
-    counts = _finish(STRUCTURES, batch, sources, full, created, updated, had_rows=had_rows)
-    return counts, [i for i, renamed in updated if renamed]
+def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
+    # The search name of what the file says: services.search_index.refresh writes curated names.
+    return _write(STRUCTURES, batch, sources, full, bulk, had_rows, derived={"search_name": "s.search_name"})
 
 
 def _write_services(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
-    stage = writer.create_stage(SERVICES)
-    writer.copy_rows(stage, SERVICES.staged_columns, batch.rows)
+    # The search text of what the file says: services.search_index.refresh writes curated texts.
+    derived = {"score_qualite": "s.score_qualite", "search_document": "s.search_document"}
+    return _write(SERVICES, batch, sources, full, bulk, had_rows, derived=derived)
+
+
+def _write(table, batch: Batch, sources, full: bool, bulk: bool, had_rows: bool, *, derived: dict) -> dict:
+    stage = writer.create_stage(table)
+    copy_rows(stage, table.staged_columns, batch.rows)
     batch.rows.clear()
-    curated_document = f"t.curated_fields && ARRAY{list(DOCUMENT_FIELDS)}::varchar[]"
-    document = f"CASE WHEN {curated_document} THEN t.search_document ELSE s.search_document END"
-    with writer.indexes_rebuilt_after(SERVICES.name, enabled=bulk):
-        updated = writer.update_changed(
-            SERVICES,
-            stage,
-            derived={
-                "score_qualite": "s.score_qualite",
-                "search_document": document,
-                "search_vector": f"to_tsvector('french', {document} || ' ' || "
-                "(SELECT search_name FROM structures_structure WHERE id = s.structure_id))",
-            },
-        )
-        created = writer.insert_new(
-            SERVICES,
-            stage,
-            derived={
-                "score_qualite": "s.score_qualite",
-                "search_document": "s.search_document",
-                "search_vector": "to_tsvector('french', s.search_document || ' ' || st.search_name)",
-            },
-            joins="JOIN structures_structure AS st ON st.id = s.structure_id",
-        )
-    return _finish(SERVICES, batch, sources, full, created, updated, had_rows=had_rows)
+    with indexes_rebuilt_after(table.name, enabled=bulk):
+        updated = writer.update_changed(table, stage, derived=derived)
+        created = writer.insert_new(table, stage, derived=derived)
+    return _finish(table, batch, sources, full, created, updated, had_rows=had_rows)
 
 
 def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: bool) -> dict:
@@ -313,11 +250,11 @@ def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: b
     counts["republiees"] = counts["depubliees"] = 0
     if not had_rows:
         return counts  # a first load: nothing was there to republish or unpublish
-    valid_ids = writer.stage_ids(f"valid_{table.name}", batch.seen_ids)
+    valid_ids = stage_ids(f"valid_{table.name}", batch.seen_ids)
     counts["republiees"] = writer.republish(table, valid_ids)
     if full:
         # A record present upstream but rejected this time keeps its last valid version.
-        present = writer.stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
+        present = stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
         counts["depubliees"] = writer.unpublish_absent(table, present, sources)
     return counts
 

@@ -13,7 +13,7 @@ import orjson
 import pydantic
 from data_inclusion.schema import v1
 
-from imports.scoring import Scorer
+from services.scoring import Scorer
 from structures.schema import group_errors
 
 REQUIRED_COLUMNS = {

@@ -26,8 +26,9 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
 
 
-def current_replica() -> str | None:
-    return _replica.get()
+def public_read_aliases() -> list[str]:
+    """The databases public pages read from."""
+    return replica_aliases() or [DEFAULT_DB_ALIAS]
 
 
 def pin_to_primary() -> None:

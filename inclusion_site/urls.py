@@ -9,6 +9,8 @@ register_converter(RecordIdConverter, "record_id")
 
 urlpatterns = [
     path("", service_views.search, name="home"),
+    # Readiness for the load balancer: the worker holds the search index of the current data.
+    path("sante/pret/", service_views.ready, name="ready"),
     path("services/", include("services.urls")),
     path("structures/", include("structures.urls")),
     path("communes/", include("communes.urls")),

@@ -1,13 +1,13 @@
 """The search index held in memory, column by column (numpy arrays).
 
 A search at national scale looks at tens of thousands of index rows (a big city's on-site
-services within 50 km, plus the national remote tail), then counts the values of seven facets
-over them. PostgreSQL does that in 100-300 ms; numpy over columns already in memory does it in
-a few milliseconds. The columns are a copy of ``services_searchentry`` labelled with the data
-version (services.data_version) read before copying it: when the version in the database
-differs, the copy is made again (COPY … TO STDOUT parsed by pyarrow, then encoded: a few
-seconds for the national set, once per machine: services.columns_files shares it between the
-workers). The rules of the contract are applied to them in services.memory_search.
+services within 50 km, plus the national remote tail), then counts the values of the facets
+over them: numpy over columns already in memory does it in a few milliseconds. The columns are a
+copy of ``services_searchentry`` labelled with the data version (core.data_version) read before
+copying it (COPY … TO STDOUT parsed by pyarrow, then encoded: once per machine and version,
+services.columns_store shares it between the workers). When the data changes, a worker goes on
+answering from the copy it has while the new one is made in the background: never a slow answer.
+The rules of the contract are applied to them in services.engine.
 
 Multi-valued columns (thématiques, publics…) are matrices of value codes, one row per service,
 padded with -1; ``values[column]`` lists the values (code = position), ``vocabulary[column]``
@@ -16,20 +16,16 @@ value, the rows holding it.
 """
 
 import io
-import logging
-import threading
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import connections
 from pyarrow import csv
+from scipy import sparse
 
-from services import columns_files, data_version
+from services.search import category_of
 
-logger = logging.getLogger(__name__)
-
-MULTI = ("thematiques", "categories", "publics", "modes_accueil", "zone_eligibilite")
+MULTI = ("thematiques", "publics", "modes_accueil", "zone_eligibilite")
 SINGLE = ("source", "type", "frais", "hours_key")
 NATIONAL_CODES = ("99100", "france")
 
@@ -37,8 +33,8 @@ COPY_SQL = """
     COPY (
         SELECT e.service_id, e.structure_id, e.duplicate_group, e.structure_preferred, e.structure_score,
             e.structure_date - DATE '2000-01-01', e.source, e.type, e.frais,
-            array_to_string(e.thematiques, ' '), array_to_string(e.categories, ' '),
-            array_to_string(e.publics, ' '), array_to_string(e.modes_accueil, ' '),
+            array_to_string(e.thematiques, ' '), array_to_string(e.publics, ' '),
+            array_to_string(e.modes_accueil, ' '),
             array_to_string(e.zone_eligibilite, ' '), e.zone_eligibilite IS NULL, e.modes_accueil IS NULL,
             e.latitude, e.longitude, e.score_qualite, md5(e.hours),
             array_to_string(tsvector_to_array(e.search_vector), ' ')
@@ -56,7 +52,6 @@ CSV_COLUMNS = [
     "type",
     "frais",
     "thematiques",
-    "categories",
     "publics",
     "modes_accueil",
     "zone_eligibilite",
@@ -90,19 +85,28 @@ class Columns:
         self.values = values
         self.size = len(arrays["latitude"])
         self.vocabulary = {name: {value: code for code, value in enumerate(known)} for name, known in values.items()}
-        self.single = {name: arrays[f"single.{name}"] for name in SINGLE}
-        self.multi = {name: arrays[f"multi.{name}"] for name in MULTI}
+        self.matrices = {name: arrays[f"single.{name}"].reshape(-1, 1) for name in SINGLE}
+        self.matrices.update({name: arrays[f"multi.{name}"] for name in (*MULTI, "categories")})
         self.modes = {value: arrays["modes"][:, code] for code, value in enumerate(values["modes_accueil"])}
         offsets, rows = arrays["zone_offsets"], arrays["zone_rows"]
         self.zone_rows = {
             value: rows[offsets[code] : offsets[code + 1]] for code, value in enumerate(values["zone_eligibilite"])
         }
+        self.group_count = len(values["duplicate_group"])
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
             return self.__dict__["arrays"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def matrix(self, column: str) -> np.ndarray:
+        """The codes of a column's values, one row per service (one column for single values), -1 for none."""
+        return self.matrices[column]
+
+    def has_mode(self, value: str) -> np.ndarray:
+        """Per row, whether its modes_accueil include the value."""
+        return self.modes.get(value, np.zeros(self.size, dtype=bool))
 
     def codes(self, column: str, values) -> np.ndarray:
         """The codes of the values known in the column (unknown values match nothing)."""
@@ -123,6 +127,12 @@ class Columns:
         for word in set(words):
             held[rows[offsets[code[word]] : offsets[code[word] + 1]]] += 1
         return held == len(set(words))
+
+
+def copy_from_database(connection, version: int) -> "Columns":
+    """The index as ``connection`` sees it, labelled with ``version`` (read before)."""
+    with connection.cursor() as cursor:
+        return build(read_table(cursor), version)
 
 
 def read_table(cursor) -> pa.Table:
@@ -191,6 +201,9 @@ def build(table: pa.Table, version: int) -> Columns:
         arrays[f"single.{name}"], values[name] = encode_single(table[name])
     for name in MULTI:
         arrays[f"multi.{name}"], values[name] = encode_multi(table[name])
+    arrays["multi.categories"], values["categories"] = categories_of(
+        arrays["multi.thematiques"], values["thematiques"]
+    )
     arrays["zone_offsets"], arrays["zone_rows"] = rows_by_value(
         arrays["multi.zone_eligibilite"], len(values["zone_eligibilite"])
     )
@@ -222,6 +235,20 @@ def build(table: pa.Table, version: int) -> Columns:
     return Columns(version, arrays, values)
 
 
+def categories_of(thematiques: np.ndarray, known: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The categories of each row's thématiques (a padded matrix of codes), for the needs' counts."""
+    categories = sorted({category_of(value) for value in known})
+    code = {category: index for index, category in enumerate(categories)}
+    lookup = np.array([code[category_of(value)] for value in known] + [-1], dtype=np.int32)
+    mapped = np.sort(lookup[thematiques], axis=1)  # -1 (index -1 of lookup) first, then the codes
+    # One column per category a row may hold: duplicates (two thématiques of one category) become -1.
+    repeated = np.zeros(mapped.shape, dtype=bool)
+    repeated[:, 1:] = mapped[:, 1:] == mapped[:, :-1]
+    mapped[repeated] = -1
+    width = max(int((mapped >= 0).sum(axis=1).max(initial=0)), 1)
+    return np.sort(mapped, axis=1)[:, ::-1][:, :width].copy(), categories
+
+
 def utf8_buffers(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """The strings as one array of UTF-8 bytes and the offsets of each string in it."""
     strings = column.combine_chunks().cast(pa.large_string())
@@ -243,8 +270,17 @@ def postings(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[str]
     encoded = pc.dictionary_encode(flat.filter(pa.array(keep)))
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
     words = encoded.dictionary.to_pylist()
-    order = np.argsort(codes, kind="stable")
-    return np.searchsorted(codes[order], np.arange(len(words) + 1)), rows[order].astype(np.int32), words
+    # rows -> words to words -> rows: a sparse matrix transposed in C, a linear counting sort.
+    by_row = sparse.csr_matrix(
+        (
+            np.ones(len(codes), dtype=np.int8),
+            codes,
+            np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(lengths))))),
+        ),
+        shape=(len(lengths), len(words)),
+    )
+    by_word = by_row.tocsc()
+    return by_word.indptr.astype(np.int64), by_word.indices.astype(np.int32), words
 
 
 def rows_by_value(matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,70 +315,3 @@ def structure_ranks(table: pa.Table) -> np.ndarray:
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.cumsum(new_structure) - 1
     return ranks
-
-
-def load(connection) -> Columns:
-    """The index of the current data version: from the files another worker of this machine
-    wrote for it (services.columns_files), else copied from the database (labelled with the
-    version read before the copy) and written for the others."""
-    version = data_version.current(connection.alias)
-    directory = columns_files.root()
-    if not columns_files.usable(directory):
-        return copy_from_database(connection, version)
-    path = columns_files.folder(directory, columns_files.database_key(connection), version)
-    # One worker copies while the others wait for its files (they answer with SQL meanwhile).
-    with columns_files.building(path):
-        found = columns_files.read(path)
-        if found is not None:
-            return Columns(version, *found)
-        columns = copy_from_database(connection, version)
-        columns_files.write(path, columns.arrays, columns.values)
-    return columns
-
-
-def copy_from_database(connection, version: int) -> Columns:
-    with connection.cursor() as cursor:
-        table = read_table(cursor)
-    return build(table, version)
-
-
-_loaded: dict[str, Columns] = {}
-_loading: dict[str, threading.Thread] = {}
-_lock = threading.Lock()
-
-
-def current(alias: str, *, wait: bool = True) -> Columns | None:
-    """The columns of the index as database ``alias`` holds it now.
-
-    When the data changed since they were copied (or were never copied), copy them again: at
-    once (``wait``), or in a background thread, returning None meanwhile (the caller then asks
-    the SQL engine: a worker never keeps a visitor waiting for a copy, nor answers with old data).
-    """
-    version = data_version.current(alias)
-    columns = _loaded.get(alias)
-    if columns is not None and columns.version == version:
-        return columns
-    if not wait:
-        with _lock:
-            if alias not in _loading:
-                _loading[alias] = threading.Thread(target=_load_in_background, args=[alias], daemon=True)
-                _loading[alias].start()
-        return None
-    with _lock:
-        columns = _loaded.get(alias)
-        if columns is None or columns.version != version:
-            columns = _loaded[alias] = load(connections[alias])
-    return columns
-
-
-def _load_in_background(alias: str) -> None:
-    try:
-        columns = load(connections[alias])
-        with _lock:
-            _loaded[alias] = columns
-    except Exception:
-        logger.exception("Copying the search index into memory failed; searches use SQL until the next try.")
-    finally:
-        connections[alias].close()  # this thread's own connection
-        with _lock:
-            _loading.pop(alias, None)

@@ -1,6 +1,5 @@
 """What the service page shows, section by section, computed once (no logic in templates)."""
 
-import math
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -8,18 +7,11 @@ from data_inclusion.schema import v1
 from django.urls import reverse
 
 from communes.zones import describe_zone
+from core.geo import haversine_km
 from services.presenters import ResultCard, format_distance, safe_url
-from services.search import EARTH_RADIUS_KM
 from services.sources import source_name
 from structures.opening_hours import opening_status, week_description
 from structures.schema import enum_label
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The contract's great-circle distance, in Python for one pair of points."""
-    dlat, dlon = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
-    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def directions_url(latitude: float | None, longitude: float | None) -> str | None:
@@ -61,7 +53,7 @@ class ServiceDetail:
         self.directions_url = directions_url(latitude, longitude)
         self.distance = ""
         if origin is not None and latitude is not None and longitude is not None:
-            self.distance = format_distance(haversine_km(origin.latitude, origin.longitude, latitude, longitude))
+            self.distance = format_distance(haversine_km(latitude, longitude, origin.latitude, origin.longitude))
             self.origin_label = origin.commune.label
         self.hours = service.horaires_accueil or structure.horaires_accueil or ""
         self.hours_from_structure = bool(self.hours) and not service.horaires_accueil

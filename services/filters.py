@@ -1,37 +1,17 @@
-"""The search parameters of the contract, declared and validated by a django-filter FilterSet."""
-
-import functools
+"""The search parameters of the contract, declared and validated by a django-filter FilterSet that gives the
+engine one frozen SearchParams."""
 
 import django_filters
 from data_inclusion.schema import v1
 from django import forms
-from django.utils.choices import BaseChoiceIterator
 
 from communes.models import Commune
 from communes.search import resolve_commune_input
-from services.search import DEFAULT_RADIUS_KM, PAGE_SIZE, RADII_KM, Filters, Origin
+from services.search import DEFAULT_RADIUS_KM, RADII_KM, Origin, SearchParams
 from services.sources import source_choices
 from structures.schema import enum_choices
 
 MAX_TEXT_LENGTH = 200
-
-
-class FrozenChoices(BaseChoiceIterator):
-    """The schema enums' choices, listed once. Each search builds its form, which copies its
-    fields and normalises their choices: these are neither copied nor normalised again (a list
-    of ~170 thématiques was, item by item, several times a request)."""
-
-    def __init__(self, *enums):
-        self.choices = [choice for enum in enums for choice in enum_choices(enum)]
-
-    def __iter__(self):
-        return iter(self.choices)
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
 
 
 class FrenchMultipleChoiceField(forms.MultipleChoiceField):
@@ -96,11 +76,13 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         empty_value=None,
         error_messages={"invalid_choice": "Choisissez un rayon parmi 5, 10, 20, 50 et 100 km."},
     )
-    thematiques = MultipleChoiceFilter(label="Besoins", choices=FrozenChoices(v1.Categorie, v1.Thematique))
-    publics = MultipleChoiceFilter(label="Publics", choices=FrozenChoices(v1.Public))
-    types = MultipleChoiceFilter(label="Type de service", choices=FrozenChoices(v1.TypeService))
-    frais = MultipleChoiceFilter(label="Frais", choices=FrozenChoices(v1.Frais))
-    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=FrozenChoices(v1.ModeAccueil))
+    thematiques = MultipleChoiceFilter(
+        label="Besoins", choices=[*enum_choices(v1.Categorie), *enum_choices(v1.Thematique)]
+    )
+    publics = MultipleChoiceFilter(label="Publics", choices=enum_choices(v1.Public))
+    types = MultipleChoiceFilter(label="Type de service", choices=enum_choices(v1.TypeService))
+    frais = MultipleChoiceFilter(label="Frais", choices=enum_choices(v1.Frais))
+    modes_accueil = MultipleChoiceFilter(label="Modes d'accueil", choices=enum_choices(v1.ModeAccueil))
     sources = MultipleChoiceFilter(label="Sources", choices=source_choices)
     score_qualite_minimum = django_filters.NumberFilter(label="Score de qualité minimum", min_value=0, max_value=1)
     q = django_filters.CharFilter(
@@ -120,57 +102,26 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         form = SearchForm
         fields: list[str] = []
 
-    @classmethod
-    @functools.cache
-    def shared_form_class(cls):
-        return type(f"{cls.__name__}Form", (cls._meta.form,), {name: f.field for name, f in cls.base_filters.items()})
-
-    def get_form_class(self):
-        """One form class for every search (django-filter builds one per request): the filters
-        never change, their choices are callables."""
-        return self.shared_form_class()
-
     @property
     def cleaned(self) -> dict:
         return self.form.cleaned_data if self.is_valid() else {}
 
-    def origin(self) -> Origin | None:
+    def params(self) -> SearchParams:
+        """The search asked for (valid data only: check is_valid() first)."""
         data = self.cleaned
         commune = data.get("commune_obj")
-        if commune is None:
-            return None
-        return Origin.for_commune(commune, data.get("lat"), data.get("lon"))
-
-    def search_filters(self) -> Filters:
-        data = self.cleaned
         minimum = data.get("score_qualite_minimum")
-        return Filters(
-            thematiques=data.get("thematiques") or [],
-            publics=data.get("publics") or [],
-            frais=data.get("frais") or [],
-            types=data.get("types") or [],
-            modes_accueil=data.get("modes_accueil") or [],
-            sources=data.get("sources") or [],
-            score_qualite_minimum=float(minimum) if minimum is not None else None,
+        return SearchParams(
+            origin=None if commune is None else Origin.for_commune(commune, data.get("lat"), data.get("lon")),
+            radius_km=data.get("rayon_km") or DEFAULT_RADIUS_KM,
+            score_qualite_minimum=None if minimum is None else float(minimum),
             q=data.get("q") or "",
             ouvert=data.get("ouvert") or "",
-        )
-
-    @property
-    def radius_km(self) -> int:
-        return self.cleaned.get("rayon_km") or DEFAULT_RADIUS_KM
-
-    def filter_queryset(self, queryset):
-        return queryset.search(
-            origin=self.origin(),
-            radius_km=self.radius_km,
-            filters=self.search_filters(),
-            collapse_duplicates=not self.cleaned.get("doublons"),
+            collapse_duplicates=not data.get("doublons"),
+            **{name: tuple(data.get(name) or ()) for name in ("thematiques", "publics", "frais", "types")},
+            **{name: tuple(data.get(name) or ()) for name in ("modes_accueil", "sources")},
         )
 
     @property
     def page_number(self) -> int:
         return int(self.cleaned.get("page") or 1)
-
-
-__all__ = ["PAGE_SIZE", "ServiceSearchFilterSet"]

@@ -1,10 +1,9 @@
 from data_inclusion.schema import v1
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from structures.models import Structure
@@ -23,21 +22,6 @@ class ServiceQuerySet(models.QuerySet):
     def published(self):
         """Published services of published structures: the only ones the public ever sees."""
         return self.filter(is_published=True, structure__is_published=True)
-
-    def search(self, *, origin=None, radius_km=None, filters=None, collapse_duplicates=True, engine=None):
-        """Published services matching the search contract, in the contract's order: a
-        sliceable services.search.SearchResults (see services.search for the rules), answered
-        by the engine named (services.engines; settings.SEARCH_ENGINE by default)."""
-        from services.engines import engine_for
-        from services.search import DEFAULT_RADIUS_KM, Filters, Query, SearchResults
-
-        query = Query(
-            origin=origin,
-            radius_km=radius_km or DEFAULT_RADIUS_KM,
-            filters=filters or Filters(),
-            collapse_duplicates=collapse_duplicates,
-        )
-        return SearchResults(engine_for(query, engine), self)
 
 
 class Service(UpstreamRecord):
@@ -92,17 +76,15 @@ class Service(UpstreamRecord):
     lien_mobilisation = models.URLField("lien de mobilisation", max_length=2083, null=True, blank=True)
     mobilisation_precisions = models.TextField("précisions sur la mobilisation", null=True, blank=True)
 
-    # Search helpers, filled in bulk by imports: normalised text of the service's own fields
-    # and labels, and the French full-text vector of it plus its structure's name.
+    # The normalised text of the service's own fields and labels (services.search_index writes it), which the
+    # search index turns into French lexemes with its structure's name.
     search_document = models.TextField("texte de recherche", blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
     # Field-by-field history of curators' changes (imports write in bulk, without history).
     history = HistoricalRecords(
         excluded_fields=[
             "search_document",
-            "search_vector",
             "source_hash",
             "score_qualite",
             "upstream_values",
@@ -118,15 +100,8 @@ class Service(UpstreamRecord):
     class Meta:
         verbose_name = "service"
         ordering = ["nom", "id"]
+        # Searches read the search index (SearchEntry), not this table: no index serves them here.
         indexes = [
-            GinIndex(fields=["thematiques"], name="service_thematiques_gin"),
-            GinIndex(fields=["publics"], name="service_publics_gin"),
-            GinIndex(fields=["modes_accueil"], name="service_modes_accueil_gin"),
-            GinIndex(fields=["modes_mobilisation"], name="service_modes_mobilisation_gin"),
-            GinIndex(fields=["mobilisable_par"], name="service_mobilisable_par_gin"),
-            GinIndex(fields=["zone_eligibilite"], name="service_zone_eligibilite_gin"),
-            GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
-            GistIndex(Func(F("longitude"), F("latitude"), function="point"), name="service_point_gist"),
             # The admin list's default order, read from the index rather than sorted.
             models.Index(fields=["nom", "id"], name="service_nom_id"),
             # Small: only corrected records ("modifié par un curateur" filter, dashboard).
@@ -175,5 +150,38 @@ class ErrorReport(models.Model):
         return f"{self.get_reason_display()} — {self.service_id}"
 
 
-from services.data_version import DataVersion  # noqa: E402, F401  (bumped by every data change)
-from services.search_index import SearchEntry  # noqa: E402, F401  (the search engine's table)
+class SearchEntry(models.Model):
+    """One narrow row per searchable service: a published service of a published structure, with what the
+    search contract looks at and its structure's duplicate group and score copied in. Written only by
+    services.search_index.refresh; copied into each web worker's memory (services.columns)."""
+
+    service = models.OneToOneField(Service, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    structure_id = models.CharField()
+    duplicate_group = models.CharField(null=True)
+    structure_score = models.FloatField(null=True)
+    structure_date = models.DateField()
+    # A curator chose this structure to represent its duplicate group in search.
+    structure_preferred = models.BooleanField(default=False)
+    source = models.CharField()
+    type = models.CharField(null=True)
+    frais = models.CharField(null=True)
+    thematiques = ArrayField(models.CharField(), null=True)
+    publics = ArrayField(models.CharField(), null=True)
+    modes_accueil = ArrayField(models.CharField(), null=True)
+    zone_eligibilite = ArrayField(models.CharField(max_length=9), null=True)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    score_qualite = models.FloatField(null=True)
+    # The service's hours, else its structure's (what the "ouvert" filter looks at).
+    hours = models.TextField(null=True)
+    # The French lexemes of the service's text and its structure's name (free text ``q``), computed again only
+    # when that text changes (text_hash).
+    text_hash = models.CharField(max_length=32, default="")
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "entrée de l'index de recherche"
+        verbose_name_plural = "entrées de l'index de recherche"
+
+    def __str__(self):
+        return self.service_id

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
-from services.search import RADII_KM, expand_thematiques
+from services.search import RADII_KM, effective_thematiques
 from services.sources import source_name
 from structures.schema import enum_label
 
@@ -70,7 +70,7 @@ class ResultCard:
         self.distance = format_distance(getattr(service, "distance_km", None))
         self.on_site = bool(getattr(service, "on_site", False))
         self.remote = v1.ModeAccueil.A_DISTANCE.value in (service.modes_accueil or [])
-        self.tags = self._tags(service.thematiques or [], expand_thematiques(searched or []))
+        self.tags = self._tags(service.thematiques or [], effective_thematiques(searched or []))
         self.publics = [enum_label(v1.Public, value) for value in service.publics or []]
         self.frais = enum_label(v1.Frais, service.frais) if service.frais else ""
         self.source = source_name(service.source)
@@ -117,12 +117,12 @@ class SearchSummary:
     radius_km: int | None
 
     @classmethod
-    def from_filterset(cls, filterset, count: int) -> "SearchSummary":
-        commune = filterset.cleaned.get("commune_obj")
-        place = ""
-        if commune is not None:
-            place = "votre position" if filterset.cleaned.get("lat") is not None else commune.label
-        return cls(count=count, place=place, radius_km=filterset.radius_km if commune else None)
+    def of(cls, params, count: int) -> "SearchSummary":
+        origin = params.origin
+        if origin is None:
+            return cls(count=count, place="", radius_km=None)
+        place = "votre position" if origin.at_point else origin.commune.label
+        return cls(count=count, place=place, radius_km=params.radius_km)
 
     @property
     def text(self) -> str:
@@ -192,47 +192,28 @@ class OptionGroup:
             yield from option.children or []
 
 
-FACET_FOR_PARAMETER = {
-    "publics": "publics",
-    "types": "types",
-    "frais": "frais",
-    "modes_accueil": "modes_accueil",
-    "sources": "sources",
-}
-
-
-def option_groups(filterset, facets: dict | None) -> dict[str, OptionGroup]:
+def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
     """Every checkbox of the search form, with its facet count when results exist."""
     facets = facets or {}
-    data = filterset.form.data
+    data = form.data
 
-    def options(name, choices, facet):
+    def options(name, choices):
         selected = set(data.getlist(name)) if hasattr(data, "getlist") else set()
-        counts = facets.get(facet)
+        counts = facets.get(name)
         return [
-            Option(name, value, label, (counts or {}).get(value, 0) if counts is not None else None, value in selected)
+            Option(name, value, label, None if counts is None else counts.get(value, 0), value in selected)
             for value, label in choices
         ]
 
-    form = filterset.form
-    categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie], "categories")
-    thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique], "thematiques")
+    categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie])
+    thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique])
     for category in categories:
         category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
     groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, form.errors.get("thematiques", []))}
-    for name, facet in FACET_FOR_PARAMETER.items():
+    for name in ("publics", "types", "frais", "modes_accueil", "sources"):
         field = form.fields[name]
-        groups[name] = OptionGroup(name, field.label, options(name, field.choices, facet), form.errors.get(name, []))
+        groups[name] = OptionGroup(name, field.label, options(name, field.choices), form.errors.get(name, []))
     return groups
-
-
-@dataclass
-class PageLink:
-    label: str
-    url: str | None
-    kind: str = "page"  # page, first, prev, next, last
-    current: bool = False
-    title: str = ""
 
 
 def with_params(base_url: str, query, **changes) -> str:
@@ -246,47 +227,11 @@ def with_params(base_url: str, query, **changes) -> str:
     return f"{base_url}?{encoded}" if encoded else base_url
 
 
-def pagination(page, base_url: str, query) -> list[PageLink]:
-    """DSFR pagination: first, previous, a window of pages with ellipses, next, last."""
-    paginator = page.paginator
-    if paginator.num_pages <= 1:
-        return []
-
-    def url(number):
-        return with_params(base_url, query, page=None if number == 1 else number)
-
-    links = [
-        PageLink("Première page", url(1) if page.number > 1 else None, "first", title="Première page"),
-        PageLink(
-            "Page précédente",
-            url(page.number - 1) if page.has_previous() else None,
-            "prev",
-            title="Page précédente",
-        ),
-    ]
-    for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            links.append(PageLink("…", None))
-        else:
-            links.append(PageLink(str(number), url(number), current=number == page.number, title=f"Page {number}"))
-    links += [
-        PageLink("Page suivante", url(page.number + 1) if page.has_next() else None, "next", title="Page suivante"),
-        PageLink(
-            "Dernière page",
-            url(paginator.num_pages) if page.number < paginator.num_pages else None,
-            "last",
-            title="Dernière page",
-        ),
-    ]
-    return links
-
-
-def widen_suggestions(filterset, base_url: str, query) -> list[tuple[str, str]]:
+def widen_suggestions(params, data: dict, base_url: str, query) -> list[tuple[str, str]]:
     """Ways out of an empty result: bigger radius, fewer filters, remote services."""
     suggestions = []
-    data = filterset.cleaned
-    if data.get("commune_obj") is not None:
-        bigger = [radius for radius in RADII_KM if radius > filterset.radius_km]
+    if params.origin is not None:
+        bigger = [radius for radius in RADII_KM if radius > params.radius_km]
         if bigger:
             suggestions.append(
                 (

@@ -1,26 +1,44 @@
-"""The search index: one narrow row per searchable service.
+"""The one writer of what is derived from structures and services: search text, quality scores, the search
+index (SearchEntry), parsed opening hours, and the data version.
 
-The search engine scans many rows per query (a commune's national remote tail is tens of
-thousands of services). Scanning the full services table means reading ~1.7 kB rows
-(descriptions…) and joining structures; this table holds only what the contract's rules
-look at, for published services of published structures, with their structure's duplicate
-group and score copied in. It fits in memory and needs no join.
+- Imports call ``refresh()`` once per run, over every row, after writing what they read.
+- A record saved on its own (admin, shell, tests) reaches ``refresh(service_ids=…)`` through the signals of
+  services.signals: one refresh per save, or one per request when the changes of a request are gathered with
+  ``batch()`` (the admin's change form).
+- Curators' bulk actions (hide, publish, duplicate decisions) call it for the rows they changed.
 
-It is kept up to date by imports (one set-based refresh per run) and by saves of single
-records (signals, for curators and tests): ``refresh_search_entries``.
+Each call bumps the data version once (core.data_version), in the caller's transaction: caches keyed on it and
+the search engine's in-memory columns (services.columns) follow.
 """
 
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models, transaction
-from django.db.models import F, Func
+import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
-from imports.writer import indexes_rebuilt_after
-from services import data_version
-from structures.opening_index import index_opening_hours
+import pydantic
+from data_inclusion.schema import v1
+from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import NumericRange
+from django.db.models import Q
 
-# Columns copied from services (s) and structures (st), in table order.
+from core import data_version
+from core.text import normalize
+from services.models import Service
+from services.scoring import Scorer
+from structures.models import OpeningHours, Structure
+from structures.opening_hours import closed_on_public_holidays, open_on_public_holidays, weekly_intervals
+from structures.schema import enum_label
+
+# The service fields its search text is made of.
+DOCUMENT_FIELDS = ("nom", "description", "thematiques", "publics", "publics_precisions")
+# A service's French lexemes: its text and its structure's normalised name.
+SEARCH_VECTOR_SQL = "strip(to_tsvector('french', s.search_document || ' ' || st.search_name))"
+TEXT_HASH_SQL = "md5(s.search_document || ' ' || st.search_name)"
+# A structure's score: the mean of its published services' scores taken on their decimal values, rounded half up
+# to 2 decimals (PostgreSQL's round() of a numeric), 0 without services — as data·inclusion computes it.
+STRUCTURE_SCORE_SQL = "coalesce(round(avg(sv.score_qualite::numeric), 2), 0)::float"
+# Columns of an entry, copied from services (s) and structures (st).
 ENTRY_COLUMNS = {
     "structure_id": "s.structure_id",
     "duplicate_group": "st.duplicate_group",
@@ -31,74 +49,129 @@ ENTRY_COLUMNS = {
     "type": "s.type",
     "frais": "s.frais",
     "thematiques": "s.thematiques",
-    # The thématiques' categories, for the "Besoin" facet counts (cheaper than deriving per query).
-    "categories": (
-        "ARRAY(SELECT DISTINCT split_part(t, '--', 1) FROM unnest(s.thematiques) AS t ORDER BY 1)::varchar[]"
-    ),
     "publics": "s.publics",
     "modes_accueil": "s.modes_accueil",
     "zone_eligibilite": "s.zone_eligibilite",
     "latitude": "s.latitude",
     "longitude": "s.longitude",
     "score_qualite": "s.score_qualite",
-    # The service's hours, else its structure's (what the "ouvert" filter looks at).
     "hours": "coalesce(nullif(btrim(s.horaires_accueil), ''), nullif(btrim(st.horaires_accueil), ''))",
-    # The words of the service (services.documents), without positions: free text `q`.
-    "search_vector": "strip(s.search_vector)",
+    "text_hash": TEXT_HASH_SQL,
 }
 
 
-class SearchEntry(models.Model):
-    service = models.OneToOneField(
-        "services.Service", primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
-    )
-    structure_id = models.CharField()
-    duplicate_group = models.CharField(null=True)
-    structure_score = models.FloatField(null=True)
-    structure_date = models.DateField()
-    # A curator chose this structure to represent its duplicate group in search.
-    structure_preferred = models.BooleanField(default=False)
-    source = models.CharField()
-    type = models.CharField(null=True)
-    frais = models.CharField(null=True)
-    thematiques = ArrayField(models.CharField(), null=True)
-    categories = ArrayField(models.CharField(), null=True)
-    publics = ArrayField(models.CharField(), null=True)
-    modes_accueil = ArrayField(models.CharField(), null=True)
-    zone_eligibilite = ArrayField(models.CharField(max_length=9), null=True)
-    latitude = models.FloatField(null=True)
-    longitude = models.FloatField(null=True)
-    score_qualite = models.FloatField(null=True)
-    hours = models.TextField(null=True)
-    search_vector = SearchVectorField(null=True)
-
-    class Meta:
-        app_label = "services"
-        verbose_name = "entrée de l'index de recherche"
-        indexes = [
-            GinIndex(fields=["zone_eligibilite"], name="searchentry_zone_gin"),
-            GinIndex(fields=["thematiques"], name="searchentry_thematiques_gin"),
-            GinIndex(fields=["modes_accueil"], name="searchentry_modes_gin"),
-            GinIndex(fields=["search_vector"], name="searchentry_text_gin"),
-            GistIndex(Func(F("longitude"), F("latitude"), function="point"), name="searchentry_point_gist"),
-        ]
+def search_document(
+    *,
+    nom: str,
+    description: str | None,
+    thematiques: list[str] | None,
+    publics: list[str] | None,
+    publics_precisions: str | None,
+) -> str:
+    """A service's normalised (accent-free, lower-case) text with the labels of its values; the structure's
+    name is added by SEARCH_VECTOR_SQL."""
+    parts = [nom, description or "", publics_precisions or ""]
+    parts += [enum_label(v1.Thematique, value) for value in thematiques or []]
+    parts += [enum_label(v1.Public, value) for value in publics or []]
+    return normalize(" ".join(parts))
 
 
-def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
-    """Make the index match the services (all of them, or those given and those of the
-    structures given). Unchanged entries are not rewritten. Returns the rows written."""
+def refresh(*, service_ids=None, structure_ids=None, rescore: bool = False) -> int:
+    """Make everything derived match the services and structures: all of them (no argument), or the services
+    given and those of the structures given. ``rescore``: the services given are scored again with the official
+    criteria (a curator's edit; a score that imports or code set is kept). Returns the search index rows written."""
     full = service_ids is None and structure_ids is None
-    service_ids, structure_ids = list(service_ids or []), list(structure_ids or [])
-    source_scope = "" if full else "AND (s.id = ANY(%(services)s) OR s.structure_id = ANY(%(structures)s))"
-    entry_scope = "true" if full else "(e.service_id = ANY(%(services)s) OR e.structure_id = ANY(%(structures)s))"
-    columns = ", ".join(ENTRY_COLUMNS)
-    params = {"services": service_ids, "structures": structure_ids}
-    with transaction.atomic(), connection.cursor() as cursor:
+    service_ids, structure_ids = sorted(set(service_ids or ())), sorted(set(structure_ids or ()))
+    with transaction.atomic():
+        if full:
+            # Imports write the text of what they read: left are corrected texts, and rows written without it.
+            _write_structure_names(Structure.objects.filter(Q(curated_fields__contains=["nom"]) | Q(search_name="")))
+            _write_documents(
+                Service.objects.filter(Q(curated_fields__overlap=list(DOCUMENT_FIELDS)) | Q(search_document=""))
+            )
+        else:
+            _write_structure_names(Structure.objects.filter(pk__in=structure_ids))
+            _write_documents(Service.objects.filter(pk__in=service_ids))
+            if rescore:
+                _write_service_scores(Service.objects.filter(pk__in=service_ids))
+            structure_ids = sorted(
+                {*structure_ids, *Service.objects.filter(pk__in=service_ids).values_list("structure_id", flat=True)}
+            )
+        _write_structure_scores(None if full else structure_ids)
+        written = _write_entries(None if full else (service_ids, structure_ids))
+        _index_opening_hours()
+        data_version.bump()
+    return written
+
+
+def _write_structure_names(structures) -> None:
+    changed = []
+    for structure in structures.only("id", "nom", "search_name"):
+        name = normalize(structure.nom)
+        if name != structure.search_name:
+            structure.search_name = name
+            changed.append(structure)
+    Structure.objects.bulk_update(changed, ["search_name"], batch_size=1000)
+
+
+def _write_documents(services) -> None:
+    changed = []
+    for service in services.only("id", "search_document", *DOCUMENT_FIELDS):
+        document = search_document(**{name: getattr(service, name) for name in DOCUMENT_FIELDS})
+        if document != service.search_document:
+            service.search_document = document
+            changed.append(service)
+    Service.objects.bulk_update(changed, ["search_document"], batch_size=1000)
+
+
+def _write_service_scores(services) -> None:
+    """score_qualite with the official criteria, for services edited here (imports take the file's, or score
+    what they validate)."""
+    scorer, changed = Scorer(), []
+    for service in services:
+        try:
+            score = scorer.score(v1.Service.model_validate(service.schema_data()))
+        except pydantic.ValidationError:
+            continue  # an invalid record keeps its last score (the admin refuses to save one anyway)
+        if score != service.score_qualite:
+            service.score_qualite = score
+            changed.append(service)
+    Service.objects.bulk_update(changed, ["score_qualite"])
+
+
+def _write_structure_scores(structure_ids: list[str] | None) -> None:
+    scope = "" if structure_ids is None else "WHERE st.id = ANY(%s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH scores AS (
+                SELECT st.id, {STRUCTURE_SCORE_SQL} AS score FROM structures_structure AS st
+                LEFT JOIN services_service AS sv ON sv.structure_id = st.id AND sv.is_published
+                {scope} GROUP BY st.id
+            )
+            UPDATE structures_structure AS st SET score_qualite = scores.score
+            FROM scores WHERE scores.id = st.id AND st.score_qualite IS DISTINCT FROM scores.score
+            """,
+            [] if structure_ids is None else [structure_ids],
+        )
+
+
+def _write_entries(scope: tuple[list[str], list[str]] | None) -> int:
+    """The index rows of published services of published structures, rewritten only where they differ."""
+    params: dict = {}
+    source_scope, entry_scope = "", "true"
+    if scope is not None:
+        params = {"services": scope[0], "structures": scope[1]}
+        source_scope = "AND (s.id = ANY(%(services)s) OR s.structure_id = ANY(%(structures)s))"
+        entry_scope = "(e.service_id = ANY(%(services)s) OR e.structure_id = ANY(%(structures)s))"
+    names = list(ENTRY_COLUMNS)
+    desired = ", ".join(f"{sql} AS {name}" for name, sql in ENTRY_COLUMNS.items())
+    with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS desired_entries")
         cursor.execute(
             f"""
             CREATE TEMP TABLE desired_entries ON COMMIT DROP AS
-            SELECT s.id AS service_id, {", ".join(f"{sql} AS {name}" for name, sql in ENTRY_COLUMNS.items())}
+            SELECT s.id AS service_id, {desired}
             FROM services_service AS s JOIN structures_structure AS st ON st.id = s.structure_id
             WHERE s.is_published AND st.is_published {source_scope}
             """,
@@ -107,27 +180,108 @@ def refresh_search_entries(*, service_ids=None, structure_ids=None) -> int:
         cursor.execute("ALTER TABLE desired_entries ADD PRIMARY KEY (service_id)")
         cursor.execute(
             f"""
-            DELETE FROM services_searchentry AS e WHERE {entry_scope} AND NOT EXISTS (
-                SELECT 1 FROM desired_entries AS d WHERE d.service_id = e.service_id
-                AND (d.{columns.replace(", ", ", d.")}) IS NOT DISTINCT FROM (e.{columns.replace(", ", ", e.")})
-            )
+            DELETE FROM services_searchentry AS e WHERE {entry_scope}
+            AND NOT EXISTS (SELECT 1 FROM desired_entries AS d WHERE d.service_id = e.service_id)
             """,
             params,
         )
-        deleted = cursor.rowcount
-        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM services_searchentry)")
-        first_fill = full and cursor.fetchone()[0]
-        # A first fill of the whole index builds its GIN/GiST indexes once, after the rows.
-        with indexes_rebuilt_after("services_searchentry", enabled=first_fill):
-            cursor.execute(
-                f"""
-                INSERT INTO services_searchentry (service_id, {columns})
-                SELECT d.service_id, {", ".join(f"d.{name}" for name in ENTRY_COLUMNS)} FROM desired_entries AS d
-                WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
-                """
-            )
-            written = cursor.rowcount
-        index_opening_hours()
-        if written or deleted:
-            data_version.bump()
+        written = cursor.rowcount
+        # Lexemes are computed again only for a changed text: the French dictionary is the costly part.
+        vector = f"(SELECT {SEARCH_VECTOR_SQL} FROM services_service AS s JOIN structures_structure AS st"
+        vector += " ON st.id = s.structure_id WHERE s.id = d.service_id)"
+        cursor.execute(
+            f"""
+            UPDATE services_searchentry AS e
+            SET {", ".join(f"{name} = d.{name}" for name in names)},
+                search_vector = CASE WHEN e.text_hash = d.text_hash THEN e.search_vector ELSE {vector} END
+            FROM desired_entries AS d
+            WHERE d.service_id = e.service_id
+              AND ({", ".join(f"d.{name}" for name in names)}) IS DISTINCT FROM ({", ".join(f"e.{n}" for n in names)})
+            """
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO services_searchentry (service_id, {", ".join(names)}, search_vector)
+            SELECT d.service_id, {", ".join(f"d.{name}" for name in names)}, {vector}
+            FROM desired_entries AS d
+            WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
+            """
+        )
+        written += cursor.rowcount
     return written
+
+
+def hours_key(hours: str) -> str:
+    """How the index names an hours string (md5, as PostgreSQL's md5() writes it)."""
+    return hashlib.md5(hours.encode(), usedforsecurity=False).hexdigest()
+
+
+def _ranges(intervals):
+    return None if intervals is None else [NumericRange(start, end, "[)") for start, end in intervals]
+
+
+def _index_opening_hours() -> None:
+    """Parse the hours strings of the index not parsed yet (unparseable ones too, so they are not tried again:
+    their weekly ranges are null)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT e.hours FROM services_searchentry AS e
+            WHERE e.hours IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM structures_openinghours AS h WHERE h.key = md5(e.hours))
+            """
+        )
+        missing = [row[0] for row in cursor.fetchall()]
+    OpeningHours.objects.bulk_create(
+        [
+            OpeningHours(
+                key=hours_key(hours),
+                hours=hours,
+                weekly=_ranges(weekly_intervals(hours)),
+                closed_on_public_holidays=bool(closed_on_public_holidays(hours)),
+                public_holiday_ranges=_ranges(open_on_public_holidays(hours)),
+            )
+            for hours in missing
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+@dataclass
+class Changes:
+    """Records saved during a batch(), refreshed together at its end."""
+
+    rescore: bool
+    service_ids: set = field(default_factory=set)
+    structure_ids: set = field(default_factory=set)
+
+
+_batch: ContextVar[Changes | None] = ContextVar("search_index_batch", default=None)
+
+
+@contextmanager
+def batch(*, rescore: bool = False):
+    """Gather the changes of the block (saves, deletions) into one refresh at its end, if it ends well."""
+    if _batch.get() is not None:  # already gathering: the outer block refreshes
+        yield
+        return
+    changes = Changes(rescore)
+    token = _batch.set(changes)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if changes.service_ids or changes.structure_ids:
+        refresh(service_ids=changes.service_ids, structure_ids=changes.structure_ids, rescore=changes.rescore)
+
+
+def changed(*, service_ids=(), structure_ids=()) -> None:
+    """Records were saved or deleted one by one: refresh now, or at the end of the current batch()."""
+    changes = _batch.get()
+    if changes is None:
+        refresh(service_ids=service_ids, structure_ids=structure_ids)
+    else:
+        changes.service_ids.update(service_ids)
+        changes.structure_ids.update(structure_ids)

@@ -1,6 +1,6 @@
 import csv
 
-from django.core.paginator import Paginator
+from django.db import router
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,21 +9,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from inclusion_site.caching import cached_for_data_version
+from core.page_cache import cached_for_data_version
+from services import columns_store, results
 from services.detail import ServiceDetail
-from services.engines import facet_counts
-from services.filters import ServiceSearchFilterSet
+from services.engine import Search
 from services.forms import ErrorReportForm
-from services.models import Service
-from services.presenters import (
-    ResultCard,
-    SearchSummary,
-    oob_count_badges,
-    option_groups,
-    pagination,
-    widen_suggestions,
-)
-from services.search import PAGE_SIZE
+from services.models import SearchEntry, Service
+from services.pages import SearchPage, search_form
 
 EXPORT_COLUMNS = [
     "id",
@@ -46,62 +38,26 @@ def is_fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def search_filterset(request) -> ServiceSearchFilterSet:
-    return ServiceSearchFilterSet(request.GET, queryset=Service.objects.all())
-
-
 @require_GET
 @cached_for_data_version(headers=("HX-Request", "HX-History-Restore-Request"))
 def search(request):
-    filterset = search_filterset(request)
-    context = {"form": filterset.form, "summary": None, "cards": [], "facets": None}
-    status = 200
-    if filterset.is_valid() and request.GET:
-        results = filterset.qs
-        number = filterset.page_number
-        results[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]  # one query: the page and the total
-        paginator = Paginator(results, PAGE_SIZE)
-        if number > max(paginator.num_pages, 1):
-            filterset.form.add_error(
-                "page", f"Cette page n'existe pas : les résultats tiennent en {paginator.num_pages} page(s)."
-            )
-            status = 400
-        else:
-            page = paginator.page(number)
-            filters = filterset.search_filters()
-            base_url = reverse("services:search")
-            query = request.GET.urlencode()
-            context.update(
-                page=page,
-                pagination=pagination(page, base_url, request.GET),
-                export_url=reverse("services:export") + (f"?{query}" if query else ""),
-                widen=widen_suggestions(filterset, base_url, request.GET) if not paginator.count else [],
-                cards=[
-                    ResultCard(service, searched=filters.thematiques, search_query=query)
-                    for service in page.object_list
-                ],
-                summary=SearchSummary.from_filterset(filterset, paginator.count),
-                facets=facet_counts(results.query),
-            )
-    elif not filterset.is_valid():
-        status = 400
-    commune = filterset.cleaned.get("commune_obj")
-    typed = request.GET.get("commune", "")
-    context["commune_label"] = commune.label if commune is not None and not filterset.cleaned.get("lat") else typed
-    groups = option_groups(filterset, context["facets"])
-    context.update(
-        groups=groups,
-        main_groups=[groups[name] for name in ("publics", "types", "frais", "modes_accueil")],
-        open_choices=[("", "Peu importe"), *filterset.form.fields["ouvert"].choices[1:]],
-    )
-    fragment = is_fragment(request)
-    if fragment:
-        context.update(oob=True, count_badges=oob_count_badges(groups))
-        response = render(request, "services/includes/results.html", context, status=status)
+    page = SearchPage(request.GET)
+    if is_fragment(request):
+        response = render(request, "services/includes/results.html", page.context(fragment=True), status=page.status)
     else:
-        response = render(request, "services/search.html", context)
+        response = render(request, "services/search.html", page.context(fragment=False))
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_GET
+def ready(request):
+    """Readiness, for the load balancer: 200 once this worker holds the search index of the current data."""
+    alias = router.db_for_read(SearchEntry)
+    if columns_store.ready(alias):
+        return HttpResponse("prêt", content_type="text/plain; charset=utf-8")
+    columns_store.refresh_soon(alias)
+    return HttpResponse("index de recherche en préparation", status=503, content_type="text/plain; charset=utf-8")
 
 
 class Echo:
@@ -109,37 +65,39 @@ class Echo:
         return value
 
 
+def export_row(service) -> list[str]:
+    return [
+        service.id,
+        service.nom,
+        service.structure_id,
+        service.structure.nom,
+        service.commune or "",
+        service.code_postal or "",
+        "" if service.distance_km is None else f"{service.distance_km:.2f}",
+        "|".join(service.modes_accueil or []),
+        "|".join(service.thematiques or []),
+        service.telephone or "",
+        service.courriel or "",
+        service.lien_source or "",
+    ]
+
+
 @require_GET
 # Every result of a search, unpaginated: the costliest page to scrape.
 @ratelimit(key="ip", rate="30/h", block=True)
 def export_csv(request):
-    filterset = search_filterset(request)
+    filterset = search_form(request.GET)
     if not filterset.is_valid():
         messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
         return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
-    rows = iter(filterset.qs)
+    search = Search.of(filterset.params())
     writer = csv.writer(Echo())
 
     def lines():
         yield "\ufeff"  # lets spreadsheet software read UTF-8
         yield writer.writerow(EXPORT_COLUMNS)
-        for service in rows:
-            yield writer.writerow(
-                [
-                    service.id,
-                    service.nom,
-                    service.structure_id,
-                    service.structure.nom,
-                    service.commune or "",
-                    service.code_postal or "",
-                    "" if service.distance_km is None else f"{service.distance_km:.2f}",
-                    "|".join(service.modes_accueil or []),
-                    "|".join(service.thematiques or []),
-                    service.telephone or "",
-                    service.courriel or "",
-                    service.lien_source or "",
-                ]
-            )
+        for service in results.every(search):
+            yield writer.writerow(export_row(service))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="services-insertion.csv"'
@@ -150,8 +108,8 @@ def search_origin(query):
     """The origin of the search the visitor came from, if the detail URL carries one."""
     if not query:
         return None
-    filterset = ServiceSearchFilterSet(query, queryset=Service.objects.none())
-    return filterset.origin() if filterset.is_valid() else None
+    filterset = search_form(query)
+    return filterset.params().origin if filterset.is_valid() else None
 
 
 def detail_context(request, service, *, report_form=None) -> dict:

@@ -1,5 +1,5 @@
 from data_inclusion.schema import v1
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields import ArrayField, IntegerRangeField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -102,4 +102,20 @@ class Structure(UpstreamRecord):
         return self.nom
 
 
-from structures.opening_index import OpeningHours  # noqa: E402, F401  (filterable opening hours)
+class OpeningHours(models.Model):
+    """An hours string parsed once (structures.opening_hours) into minutes-of-week ranges, keyed by the
+    string's md5: the "ouvert maintenant / aujourd'hui" filter asks PostgreSQL which strings are open rather
+    than parsing 140,000 strings per search."""
+
+    key = models.CharField("md5 des horaires", max_length=32, primary_key=True)
+    hours = models.TextField("horaires")
+    weekly = ArrayField(IntegerRangeField(), null=True, help_text="Minutes de la semaine (lundi 0 h = 0).")
+    closed_on_public_holidays = models.BooleanField(default=False)
+    public_holiday_ranges = ArrayField(IntegerRangeField(), null=True, help_text="Minutes du jour, jours fériés.")
+
+    class Meta:
+        verbose_name = "horaires analysés"
+        verbose_name_plural = "horaires analysés"
+
+    def __str__(self):
+        return self.hours

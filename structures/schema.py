@@ -9,7 +9,6 @@ import enum
 from collections.abc import Iterable, Mapping
 
 import pydantic
-from data_inclusion.schema import v1
 
 
 def enum_choices(schema_enum: type[enum.Enum]) -> list[tuple[str, str]]:
@@ -116,7 +115,3 @@ def group_errors(errors: Iterable[Mapping]) -> dict[str, list[str]]:
         if message not in messages:
             messages.append(message)
     return grouped
-
-
-STRUCTURE_FIELDS = tuple(v1.Structure.model_fields)
-SERVICE_FIELDS = tuple(v1.Service.model_fields)

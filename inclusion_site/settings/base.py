@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "communes",
     "structures",
     "services",
@@ -152,16 +153,13 @@ else:
     }
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
-# Searches are answered from the index held in each worker's memory ("memory"), or by
-# PostgreSQL alone ("sql", the reference engine): services.engines.
-SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "memory")
-# Whole answers of the search and the autocomplete kept in the cache (inclusion_site.caching);
+# Whole answers of the search and the autocomplete kept in the cache (core.page_cache);
 # PAGE_CACHE=off measures the computed answers (benchmarks).
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "on").lower() not in ("off", "0", "false", "no")
-# Whether a search waits for its worker to copy the index into memory (after a change) rather
-# than being answered by SQL meanwhile.
-SEARCH_MEMORY_WAIT = False
-# Where the workers of a machine share their copy of the index (services.columns_files); default: a
+# Whether a search waits for its worker to copy the index of a new data version into memory, rather than
+# being answered from the previous copy meanwhile (tests: they read what they just wrote).
+SEARCH_COLUMNS_WAIT = False
+# Where the workers of a machine share their copy of the index (services.columns_store); default: a
 # private folder in the system's temporary directory.
 SEARCH_COLUMNS_DIR = os.environ.get("SEARCH_COLUMNS_DIR") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,5 +10,5 @@ GEO_API_URL = "http://127.0.0.1:9/unreachable-in-tests"
 # Serve static files straight from the apps' directories, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Searches use the in-memory engine on the data the test just wrote, not SQL while it copies.
-SEARCH_MEMORY_WAIT = True
+# Searches read the data the test just wrote, not the previous copy of the index while the new one is made.
+SEARCH_COLUMNS_WAIT = True

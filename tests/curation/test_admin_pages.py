@@ -1,10 +1,12 @@
 """Every curation page renders on data of the national shape, in a bounded number of queries."""
 
 import pytest
+from bs4 import BeautifulSoup
+from data_inclusion.schema import v1
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from curation.admin import EXACT_COUNT_BELOW, EstimatedCountPaginator
+from curation.lists import EXACT_COUNT_BELOW, EstimatedCountPaginator
 from services.models import ErrorReport, Service
 from structures.models import Structure
 
@@ -84,8 +86,8 @@ def test_unfiltered_count_is_estimated_above_a_threshold(national_shape, django_
 
 
 def test_estimated_count_is_used_for_big_tables(national_shape, monkeypatch):
-    monkeypatch.setattr("curation.admin.EXACT_COUNT_BELOW", 100)
-    monkeypatch.setattr("curation.admin.table_estimate", lambda table: 140_000)
+    monkeypatch.setattr("curation.lists.EXACT_COUNT_BELOW", 100)
+    monkeypatch.setattr("curation.lists.table_estimate", lambda table: 140_000)
     assert EstimatedCountPaginator(Service.objects.all(), 50).count == 140_000
 
 
@@ -110,7 +112,8 @@ def test_service_change_form_follows_schema_sections_with_labelled_checkboxes(ad
         assert section in text
     # Enum sets are checkbox lists with the schema's labels, thématiques grouped by category.
     assert 'type="checkbox" name="thematiques" value="mobilite--preparer-un-permis"' in text
-    assert "Préparer un permis" in text or "permis" in text
+    checkbox = BeautifulSoup(text, "html.parser").find("input", attrs={"value": "mobilite--preparer-un-permis"})
+    assert checkbox.find_parent("label").get_text(strip=True) == v1.Thematique("mobilite--preparer-un-permis").label
     assert 'type="checkbox" name="publics" value="tous-publics"' in text
     assert "Tous publics" in text
     # The structure is picked with the autocomplete widget.

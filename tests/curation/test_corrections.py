@@ -5,7 +5,9 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from services.models import Service
+from core import data_version
+from services import search_index
+from services.models import SearchEntry, Service
 from structures.models import Structure
 from tests.imports.conftest import Dataset
 
@@ -80,7 +82,7 @@ def test_an_edit_marks_the_field_corrected_and_keeps_the_upstream_value(admin_cl
     assert atelier.frais == "gratuit"
     # Search text follows at once.
     assert "corrige" in atelier.search_document
-    assert Service.objects.filter(pk=ATELIER, search_vector="corrig").exists()
+    assert SearchEntry.objects.filter(pk=ATELIER, search_vector="corrig").exists()
 
 
 def test_a_correction_survives_a_reimport_that_changes_the_source(admin_client, imported, run_import):
@@ -119,7 +121,7 @@ def test_restoring_the_upstream_value_ends_the_correction(admin_client, imported
     assert atelier.nom == "Ateliers numériques, nouvelle version"
     assert atelier.curated_fields == ["telephone"]
     assert set(atelier.upstream_values) == {"telephone"}
-    assert Service.objects.filter(pk=ATELIER, search_vector="nouvel").exists()
+    assert SearchEntry.objects.filter(pk=ATELIER, search_vector="nouvel").exists()
     # The next import updates the field again.
     imported.service(ATELIER)["nom"] = "Ateliers numériques, troisième version"
     run_import(imported.write())
@@ -194,3 +196,19 @@ def test_a_service_edit_updates_its_score(admin_client, imported):
     atelier.refresh_from_db()
     assert atelier.score_qualite < before
     assert Structure.objects.get(pk=PAGNOL).score_qualite == atelier.score_qualite
+
+
+def test_a_curator_save_runs_one_refresh_and_makes_one_version(admin_client, imported, monkeypatch):
+    """The save's signals, the corrections and the scores go through one refresh of the derived data."""
+    calls = []
+    refresh = search_index.refresh
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return refresh(**kwargs)
+
+    monkeypatch.setattr(search_index, "refresh", counted)
+    before = data_version.current()
+    edit(admin_client, Service.objects.get(pk=ATELIER), nom="Atelier numérique (corrigé)", telephone="0320000000")
+    assert len(calls) == 1 and calls[0]["rescore"]
+    assert data_version.current() == before + 1  # versions come from a sequence: one bump

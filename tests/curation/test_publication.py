@@ -9,6 +9,7 @@ from services.models import Service
 from structures.models import Structure
 from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
+from tests.services.searching import find
 from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def services(lille):
 
 
 def searchable_ids() -> set[str]:
-    return {service.id for service in Service.objects.search()}
+    return {service.id for service in find()}
 
 
 def page_text(client) -> str:

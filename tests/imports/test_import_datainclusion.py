@@ -4,7 +4,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from imports.models import ImportRun, RejectedRecord
-from services.models import Service
+from services.models import SearchEntry, Service
 from structures.models import Structure
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_json_import_creates_every_record_with_search_helpers(dataset, run_impor
     assert atelier.is_published
     assert 0 < atelier.score_qualite <= 1
     assert "numerique" in atelier.search_document and "é" not in atelier.search_document
-    assert atelier.search_vector is not None
+    assert SearchEntry.objects.get(pk=ATELIER).search_vector
     pagnol = Structure.objects.get(id=PAGNOL)
     assert pagnol.site_web == "https://centre-pagnol.example.org"  # as given, not rewritten
     assert pagnol.search_name == "centre social marcel pagnol"
@@ -193,11 +193,11 @@ def test_hidden_record_stays_hidden(dataset, run_import):
     assert atelier.unpublished_reason == "masque-par-un-curateur"
 
 
-def test_structure_rename_refreshes_its_services_search_vectors(dataset, run_import):
+def test_structure_rename_refreshes_its_services_words(dataset, run_import):
     run_import(dataset.write())
     dataset.structure(PAGNOL)["nom"] = "Maison des habitants Wazemmes"
     run_import(dataset.write())
-    assert Service.objects.filter(id=ATELIER, search_vector="wazemm").exists()
+    assert SearchEntry.objects.filter(pk=ATELIER, search_vector="wazemm").exists()
 
 
 @pytest.mark.parametrize(
@@ -268,8 +268,8 @@ def test_first_bulk_load_rebuilds_indexes_and_keeps_them(dataset, run_import, mo
     monkeypatch.setattr("imports.pipeline.BULK_MIN_ROWS", 0)
     run_import(dataset.write())
     assert (index_names("services_service"), index_names("structures_structure")) == before
-    assert "service_search_vector_gin" in before[0]
-    assert Service.objects.filter(search_vector="numer").exists()
+    assert "service_nom_id" in before[0]
+    assert SearchEntry.objects.filter(search_vector="numer").exists()
     # A second import is no bulk load (nothing new): indexes untouched, nothing rewritten.
     run_import(dataset.write())
     assert ImportRun.objects.first().counts["services"]["inchangees"] == 3

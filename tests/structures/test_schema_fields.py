@@ -33,7 +33,7 @@ BOOKKEEPING_FIELDS = {
 }
 MODEL_SPECIFIC_FIELDS = {
     Structure: {"search_name", "duplicate_group", "not_duplicate", "preferred_in_group"},
-    Service: {"search_document", "search_vector"},
+    Service: {"search_document"},
 }
 
 PAIRS = [(v1.Structure, Structure), (v1.Service, Service)]

@@ -12,19 +12,9 @@ Versions come from a sequence, so a rolled-back change never hands its number to
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-
-class DataVersion(models.Model):
-    version = models.BigIntegerField(default=1)
-    changed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        app_label = "services"
-        verbose_name = "version des données"
-
-
-# The version a request already read (inclusion_site.caching keys its cache on it): the search
+# The version a request already read (core.page_cache keys its cache on it): the search
 # engine then uses the same one rather than asking the database again.
 _read: ContextVar[tuple[str, int] | None] = ContextVar("data_version_read", default=None)
 
@@ -44,7 +34,7 @@ def current(using: str = DEFAULT_DB_ALIAS) -> int:
     if read is not None and read[0] == using:
         return read[1]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT version FROM services_dataversion WHERE id = 1")
+        cursor.execute("SELECT version FROM core_dataversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
 
@@ -53,8 +43,8 @@ def bump() -> int:
     """Increase the version (in the caller's transaction, if any); returns the new one."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO services_dataversion (id, version, changed_at)"
-            " VALUES (1, nextval('services_data_version_seq'), now())"
+            "INSERT INTO core_dataversion (id, version, changed_at)"
+            " VALUES (1, nextval('core_data_version_seq'), now())"
             " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, changed_at = now()"
             " RETURNING version"
         )

@@ -1,7 +1,8 @@
-"""The in-memory engine and the SQL engine give the same answers: same services in the same
-order with the same distances, same totals, same facet counts, on random data and searches
-built to hit the contract's edges (shared points, tied scores, duplicate groups, null arrays,
-region codes, arrondissements, remote services without coordinates)."""
+"""The engine (services.engine) and the brute-force implementation of the contract (contract_reference) give the
+same answers: same services in the same order with the same distances and totals, and facet counts equal to the
+results of the search with the option chosen — on random data and searches built to hit the contract's edges
+(shared points, tied scores, duplicate groups, preferred structures, null arrays, region codes, arrondissements,
+points given, remote services without coordinates, sub-needs of chosen needs)."""
 
 import datetime
 import random
@@ -10,19 +11,20 @@ import zoneinfo
 import pytest
 from data_inclusion.schema import v1
 
-from communes.models import Commune
-from services.documents import refresh_search_documents
-from services.engines import engine_for, facet_counts
+from services import search_index
+from services.engine import Search
 from services.models import Service
-from services.search import RADII_KM, Filters, Origin, Query
+from services.search import FACETS, RADII_KM, Origin, SearchParams
 from structures.models import Structure
-from tests.communes.factories import CommuneFactory
+from tests.services import contract_reference
 from tests.services.factories import ServiceFactory
+from tests.services.searching import communes
 from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
 
-SEARCHES = 250
+SEARCHES = 320
+FACET_SEARCHES = 60
 THEMATIQUES = [t.value for t in v1.Thematique]
 CATEGORIES = [c.value for c in v1.Categorie]
 PUBLICS = [p.value for p in v1.Public]
@@ -32,24 +34,7 @@ MODES = [m.value for m in v1.ModeAccueil]
 SOURCES = ["dora", "soliguide", "france-travail"]
 HOURS = [None, "Mo-Fr 09:00-12:00,14:00-17:00; PH off", "24/7", "Tu 13:00-18:00", "lundi 9h"]
 WORDS = ["permis de conduire", "numérique", "emploi", "atelier CV", "aide alimentaire", "mobilité"]
-
-
-def communes():
-    def commune(code, nom, lat, lon, epci, **kwargs):
-        return CommuneFactory(
-            code_insee=code, nom=nom, latitude=lat, longitude=lon, epci=epci, departement=code[:2], **kwargs
-        )
-
-    paris = commune("75056", "Paris", 48.85613, 2.35603, "200054781")
-    return [
-        commune("59350", "Lille", 50.63046, 3.07134, "200093201"),
-        commune("59512", "Roubaix", 50.69096, 3.17405, "200093201"),
-        commune("59295", "Hazebrouck", 50.72275, 2.5367, "200040947"),
-        paris,
-        commune("75111", "Paris 11e", 48.85876, 2.3792, None, type=Commune.Type.ARRONDISSEMENT, parent=paris),
-        commune("35238", "Rennes", 48.11198, -1.68186, "243500139", region="53"),
-        commune("53130", "Laval", 48.0707, -0.7703, "245300330"),
-    ]
+MOMENT = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 
 
 def some(rng, values, most=3, empty=0.15, null=0.1):
@@ -85,7 +70,6 @@ def build_data(rng, places):
             StructureFactory.build(
                 id=f"{rng.choice(SOURCES)}--structure-{index:02d}",
                 nom=f"Structure {index}",
-                score_qualite=rng.choice([None, 0.5, 0.5, 0.7, 0.9]),
                 date_maj=datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(0, 3)),
                 duplicate_group=group,
                 preferred_in_group=group is not None and rng.random() < 0.1,
@@ -93,9 +77,9 @@ def build_data(rng, places):
             )
         )
     Structure.objects.bulk_create(structures)
-    points = [(p.latitude + rng.uniform(-0.5, 0.5), p.longitude + rng.uniform(-0.7, 0.7)) for p in places * 4]
+    points = [(p.latitude + rng.uniform(-0.3, 0.3), p.longitude + rng.uniform(-0.4, 0.4)) for p in places * 4]
     services = []
-    for index in range(500):
+    for index in range(800):
         place = rng.choice(places)
         latitude, longitude = rng.choice(points) if rng.random() < 0.85 else (None, None)
         structure = rng.choice(structures)
@@ -118,10 +102,19 @@ def build_data(rng, places):
             )
         )
     Service.objects.bulk_create(services)
-    refresh_search_documents(service_ids=[service.id for service in services])
+    # Written in bulk, as imports do: the writer then derives texts, scores and the index of every row.
+    search_index.refresh()
 
 
-def random_query(rng, places) -> Query:
+def needs(rng):
+    values = rng.sample(CATEGORIES * 3 + THEMATIQUES, rng.choice([0, 0, 0, 1, 2]))
+    if values and rng.random() < 0.3:  # a sub-need of a chosen need, or a need and a sub-need of another
+        category = rng.choice(CATEGORIES)
+        values = [category, rng.choice([t for t in THEMATIQUES if t.startswith(f"{category}--")])]
+    return values
+
+
+def random_params(rng, places) -> SearchParams:
     origin = None
     if rng.random() < 0.9:
         place = rng.choice(places)
@@ -129,45 +122,60 @@ def random_query(rng, places) -> Query:
             origin = Origin.for_commune(place, place.latitude + 0.05, place.longitude - 0.05)
         else:
             origin = Origin.for_commune(place)
-    filters = Filters(
-        thematiques=rng.sample(THEMATIQUES + CATEGORIES, rng.choice([0, 0, 1, 2])),
-        publics=rng.sample(PUBLICS, rng.choice([0, 0, 1, 2])),
-        frais=rng.sample(FRAIS, rng.choice([0, 0, 1])),
-        types=rng.sample(TYPES, rng.choice([0, 0, 1])),
-        modes_accueil=rng.sample(MODES, rng.choice([0, 0, 1])),
+    return SearchParams(origin=origin, radius_km=rng.choice(RADII_KM), at=MOMENT).replace(
+        thematiques=needs(rng),
+        publics=rng.sample(PUBLICS, rng.choice([0, 0, 0, 1, 2])),
+        frais=rng.sample(FRAIS, rng.choice([0, 0, 0, 1])),
+        types=rng.sample(TYPES, rng.choice([0, 0, 0, 1])),
+        modes_accueil=rng.sample(MODES, rng.choice([0, 0, 0, 1])),
         sources=rng.sample(SOURCES, rng.choice([0, 0, 0, 1])),
         score_qualite_minimum=rng.choice([None, None, None, 0.5]),
         # Stemmed, several words, only a stop word, an unknown word.
         q=rng.choice(["", "", "", "", "permis", "numerique", "ateliers", "emploi aide", "le", "xyzzy"]),
         ouvert=rng.choice(["", "", "", "", "maintenant", "aujourdhui"]),
-        at=datetime.datetime(2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
-    )
-    return Query(
-        origin=origin,
-        radius_km=rng.choice(RADII_KM),
-        filters=filters,
         collapse_duplicates=rng.random() < 0.8,
     )
 
 
-def test_both_engines_answer_every_search_alike():
+@pytest.fixture
+def random_data():
     rng = random.Random(2026)
-    places = communes()
+    places = list(communes().values())
     build_data(rng, places)
-    compared = 0
+    return rng, places
+
+
+def test_the_engine_answers_every_search_as_the_contract_says(random_data):
+    rng, places = random_data
+    found = 0
     for _ in range(SEARCHES):
-        query = random_query(rng, places)
-        sql, memory = engine_for(query, "sql"), engine_for(query, "memory")
-        sql_ranked, sql_total = sql.ranked()
-        memory_ranked, memory_total = memory.ranked()
-        assert memory_total == sql_total, query
-        assert [row[0] for row in memory_ranked] == [row[0] for row in sql_ranked], query
-        for (_, memory_distance, memory_site), (_, sql_distance, sql_site) in zip(
-            memory_ranked, sql_ranked, strict=True
-        ):
-            assert memory_site == sql_site
-            assert memory_distance == pytest.approx(sql_distance, abs=1e-9)
-        assert memory.ranked(limit=20, offset=20) == (memory_ranked[20:40], memory_total)
-        assert facet_counts(memory) == facet_counts(sql), query
-        compared += bool(sql_total)
-    assert compared > SEARCHES * 0.4  # many searches found something: the comparison means something
+        params = random_params(rng, places)
+        search = Search.of(params)
+        expected = contract_reference.search(params)
+        hits = search.hits()
+        assert search.count == len(expected), (params, [h.service_id for h in search.hits()])
+        assert [hit.service_id for hit in hits] == [service_id for service_id, _, _ in expected], params
+        for hit, (_, distance, on_site) in zip(hits, expected, strict=True):
+            assert hit.on_site == on_site
+            assert hit.distance_km == pytest.approx(distance, abs=1e-9)
+        assert search.hits(20, 40) == hits[20:40]
+        found += bool(expected)
+    assert found > SEARCHES * 0.4  # many searches found something: the comparison means something
+
+
+def test_each_facet_count_is_the_count_of_the_search_with_that_option(random_data):
+    """Checked against the engine's own results (which the test above checks against the contract), and for a
+    few searches against the brute-force implementation directly."""
+    rng, places = random_data
+    compared = 0
+    for index in range(FACET_SEARCHES):
+        params = random_params(rng, places)
+        counts = Search.of(params).facet_counts()
+        for facet in FACETS:
+            for value, count in counts[facet].items():
+                with_option = params.with_option(facet, value)
+                assert count == Search.of(with_option).count, (facet, value, params)
+                if index < 3:
+                    assert count == len(contract_reference.search(with_option)), (facet, value, params)
+                compared += count > 0
+    assert compared > 1000

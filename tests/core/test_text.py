@@ -1,6 +1,6 @@
 import pytest
 
-from structures.text import normalize
+from core.text import normalize
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 
-from inclusion_site.caching import cached_for_data_version
+from core.page_cache import cached_for_data_version
 from services.models import Service
 from tests.communes.factories import CommuneFactory
 from tests.curation.test_corrections import ATELIER, edit

@@ -1,7 +1,7 @@
 """Whole responses of public pages kept in the cache, keyed on the data version.
 
 The key holds everything the answer depends on: host, path, query parameters (sorted), the request headers
-the view varies on, and the data version (services.data_version), bumped by every import and every change.
+the view varies on, and the data version (core.data_version), bumped by every import and every change.
 A change therefore makes every older entry unreachable at once: nobody is ever served results older than the
 data, and entries need no invalidation, they simply expire or are evicted.
 
@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.db import router
 from django.http import HttpResponse
 
-from services import data_version
-from services.data_version import DataVersion
+from core import data_version
+from core.models import DataVersion
 
 KEY_PREFIX = "page"
 DEFAULT_TIMEOUT = 60 * 60

@@ -6,7 +6,7 @@ import pytest
 from data_inclusion.schema import v1
 from data_inclusion.schema.v1 import score_qualite
 
-from imports.scoring import Scorer
+from services.scoring import Scorer
 from tests.imports.conftest import load_fixture
 
 VARIATIONS = [

@@ -1,0 +1,391 @@
+"""The search contract (../shared/docs/search-contract.md) applied to the index held in memory (services.columns).
+
+The only implementation of the contract's rules: eligibility and radius, filters, one structure per duplicate
+group, the order, and the facet counts. PostgreSQL, the store, is asked only to turn typed words into the lexemes
+of its French dictionary (``q``) and which parsed opening hours are open (``ouvert``).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from django.db import connections, router
+from django.utils import timezone
+
+from core.geo import box_bounds, haversine_km
+from core.text import normalize
+from services import columns_store
+from services.columns import Columns
+from services.models import SearchEntry
+from services.search import (
+    CATEGORIES,
+    FACETS,
+    ON_SITE,
+    REMOTE,
+    SPECIFICITY_LEVELS,
+    THEMATIQUES_OF,
+    TOUS_PUBLICS,
+    SearchParams,
+    effective_thematiques,
+)
+from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
+
+# A lexeme in a tsquery's text ('permi' & 'conduir'); normalised text holds no quote.
+LEXEME = re.compile(r"'([^']*)'")
+# The index column of each faceted parameter.
+FACET_COLUMNS = {"publics": "publics", "types": "type", "frais": "frais", "modes_accueil": "modes_accueil"}
+FACET_COLUMNS["sources"] = "source"
+
+
+@dataclass(frozen=True)
+class Hit:
+    service_id: str
+    distance_km: float | None  # on site only
+    on_site: bool
+
+
+@dataclass
+class Rows:
+    """Index rows with their ranking keys."""
+
+    rows: np.ndarray
+    distance: np.ndarray  # km, NaN when not on site
+    on_site: np.ndarray
+    specificity: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Rows":
+        return Rows(self.rows[keep], self.distance[keep], self.on_site[keep], self.specificity[keep])
+
+
+def wanted(codes: np.ndarray, vocabulary_size: int) -> np.ndarray:
+    """A lookup table: wanted[code + 1] tells whether a code (or -1, no value) is one of ``codes``."""
+    table = np.zeros(vocabulary_size + 1, dtype=bool)
+    table[codes + 1] = True
+    return table
+
+
+class Search:
+    """One search (SearchParams) answered from the columns of the index."""
+
+    def __init__(self, params: SearchParams, columns: Columns, connection):
+        self.params = params
+        self.columns = columns
+        self.connection = connection
+
+    @classmethod
+    def of(cls, params: SearchParams) -> "Search":
+        """The search on the database this request reads from (a replica, maybe), with its columns."""
+        connection = connections[router.db_for_read(SearchEntry)]
+        return cls(params, columns_store.current(connection.alias), connection)
+
+    # -- geography -------------------------------------------------------------------------------------------
+
+    @cached_property
+    def candidates(self) -> Rows:
+        """Eligible rows on site within the radius or offered remotely (contract, Geography), with their
+        distance and specificity; every row without an origin."""
+        columns, origin, radius = self.columns, self.params.origin, self.params.radius_km
+        if origin is None:
+            size = columns.size
+            return Rows(np.arange(size), np.full(size, np.nan), np.zeros(size, bool), np.zeros(size, np.int8))
+        codes = origin.commune.eligibility_codes
+        eligible = columns.national.copy()
+        specificity = np.full(columns.size, len(SPECIFICITY_LEVELS), dtype=np.int8)
+        for level in ("national", *reversed(SPECIFICITY_LEVELS)):
+            for code in codes[level]:
+                rows = columns.zone_rows.get(code)
+                if rows is not None:
+                    eligible[rows] = True
+                    if level != "national":
+                        specificity[rows] = SPECIFICITY_LEVELS.index(level)
+        west, south, east, north = box_bounds(origin.latitude, origin.longitude, radius)
+        latitude, longitude = columns.latitude, columns.longitude
+        in_box = (longitude >= west) & (longitude <= east) & (latitude >= south) & (latitude <= north)
+        remote = columns.has_mode(REMOTE)
+        rows = np.flatnonzero(eligible & (in_box | remote))
+        distance = np.full(len(rows), np.nan)
+        boxed = in_box[rows]
+        distance[boxed] = haversine_km(
+            latitude[rows[boxed]], longitude[rows[boxed]], origin.latitude, origin.longitude
+        )
+        with np.errstate(invalid="ignore"):
+            within = distance <= radius
+        keep = within | remote[rows]
+        rows, distance, within = rows[keep], distance[keep], within[keep]
+        on_site = within & (columns.modes_null[rows] | columns.has_mode(ON_SITE)[rows])
+        return Rows(rows, np.where(on_site, distance, np.nan), on_site, specificity[rows])
+
+    # -- filters ---------------------------------------------------------------------------------------------
+
+    def has_any(self, column: str, values, rows: np.ndarray) -> np.ndarray:
+        """Per row, whether its values in the column (one or several) include one of ``values``."""
+        columns = self.columns
+        table = wanted(columns.codes(column, values), len(columns.values[column]))
+        matrix = columns.matrix(column)[rows]
+        return table[matrix + 1].any(axis=1)
+
+    def facet_match(self, facet: str, chosen, rows: np.ndarray) -> np.ndarray | None:
+        """Which rows a choice of values of a facet keeps (None: no filter), by the contract's rules."""
+        if not chosen:
+            return None
+        if facet == "thematiques":
+            return self.has_any("thematiques", effective_thematiques(chosen), rows)
+        if facet == "publics":
+            # A service with no publics never matches; tous-publics asked means no filter.
+            return None if TOUS_PUBLICS in chosen else self.has_any("publics", {*chosen, TOUS_PUBLICS}, rows)
+        return self.has_any(FACET_COLUMNS[facet], chosen, rows)
+
+    @cached_property
+    def others(self) -> dict:
+        """The filters that are not facets, as functions of rows -> which pass."""
+        params, columns = self.params, self.columns
+        conditions = {}
+        if params.score_qualite_minimum is not None:
+            minimum = params.score_qualite_minimum
+            conditions["score_qualite_minimum"] = lambda rows: np.nan_to_num(columns.score[rows], nan=-1) >= minimum
+        if params.ouvert:
+            open_keys = self.open_hours_keys()
+            conditions["ouvert"] = lambda rows: self.has_any("hours_key", open_keys, rows)
+        text = normalize(params.q)
+        if text:
+            matching = self.text_matches(text)
+            conditions["q"] = lambda rows: matching[rows]
+        return conditions
+
+    def text_matches(self, text: str) -> np.ndarray:
+        """Which rows hold every word, as lexemes of PostgreSQL's French dictionary."""
+        query = self.fetch_value("SELECT plainto_tsquery('french', %s)::text", [text])
+        return self.columns.rows_with_words(LEXEME.findall(query or ""))
+
+    def open_hours_keys(self) -> list[str]:
+        """The parsed hours strings open now / at some point today in Europe/Paris (structures.OpeningHours).
+        Services without hours, or with unparseable ones, never match."""
+        local = (self.params.at or timezone.now()).astimezone(PARIS)
+        minute, day_start = local.hour * 60 + local.minute, local.weekday() * MINUTES_PER_DAY
+        if self.params.ouvert == "maintenant":
+            weekly, weekly_params = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r @> %s)", [day_start + minute]
+            holiday = "EXISTS (SELECT 1 FROM unnest(h.public_holiday_ranges) AS r WHERE r @> %s)"
+            holiday_params = [minute]
+        else:
+            weekly = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r && int4range(%s, %s))"
+            weekly_params = [day_start, day_start + MINUTES_PER_DAY]
+            holiday, holiday_params = "cardinality(h.public_holiday_ranges) > 0", []
+        condition, params = weekly, weekly_params
+        if is_public_holiday(local.date()):
+            condition = (
+                f"NOT h.closed_on_public_holidays AND CASE WHEN h.public_holiday_ranges IS NOT NULL"
+                f" THEN {holiday} ELSE {weekly} END"
+            )
+            params = holiday_params + weekly_params
+        sql = f"SELECT array_agg(h.key) FROM structures_openinghours AS h WHERE h.weekly IS NOT NULL AND {condition}"
+        return self.fetch_value(sql, params) or []
+
+    def fetch_value(self, sql: str, params: list):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def passing(self, candidates: Rows, *, but: str | None = None) -> Rows:
+        """The candidates passing every filter, or every filter but one facet."""
+        keep = np.ones(len(candidates.rows), dtype=bool)
+        for passes in self.others.values():
+            keep[keep] = passes(candidates.rows[keep])
+        for facet in FACETS:
+            if facet != but:
+                index = np.flatnonzero(keep)
+                match = self.facet_match(facet, getattr(self.params, facet), candidates.rows[index])
+                if match is not None:
+                    keep[index[~match]] = False
+        return candidates.take(keep)
+
+    # -- duplicates ------------------------------------------------------------------------------------------
+
+    def kept(self, rows: np.ndarray) -> np.ndarray:
+        """Which of the rows stay once each duplicate group shows one structure: the best ranked among them."""
+        if not self.params.collapse_duplicates:
+            return np.ones(len(rows), dtype=bool)
+        groups = self.columns.duplicate_group[rows]
+        grouped = groups >= 0
+        keep = ~grouped
+        if grouped.any():
+            ranks = self.columns.structure_rank[rows]
+            best = np.full(self.columns.group_count, np.iinfo(np.int64).max)
+            np.minimum.at(best, groups[grouped], ranks[grouped])
+            keep[grouped] = ranks[grouped] == best[groups[grouped]]
+        return keep
+
+    # -- results ---------------------------------------------------------------------------------------------
+
+    @cached_property
+    def results(self) -> Rows:
+        """Matching rows in the contract's order: on site by distance, then the others by specificity, then
+        score, then id (byte order)."""
+        matches = self.passing(self.candidates)
+        matches = matches.take(self.kept(matches.rows))
+        id_rank = self.columns.id_rank[matches.rows]
+        on_site, others = np.flatnonzero(matches.on_site), np.flatnonzero(~matches.on_site)
+        on_site = on_site[np.lexsort((id_rank[on_site], matches.distance[on_site]))]
+        remote_rank = self.columns.remote_rank[matches.rows[others]]
+        others = others[np.lexsort((remote_rank, matches.specificity[others]))]
+        return matches.take(np.concatenate((on_site, others)))
+
+    @property
+    def count(self) -> int:
+        return len(self.results.rows)
+
+    def hits(self, start: int = 0, stop: int | None = None) -> list[Hit]:
+        results = self.results
+        page = slice(start, stop)
+        ids = self.columns.service_ids(results.rows[page])
+        return [
+            Hit(service_id, None if np.isnan(distance) else float(distance), bool(on_site))
+            for service_id, distance, on_site in zip(ids, results.distance[page], results.on_site[page], strict=True)
+        ]
+
+    @property
+    def on_site_count(self) -> int:
+        return int(self.results.on_site.sum())
+
+    # -- facets ----------------------------------------------------------------------------------------------
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        """Next to each value of each facet, how many results the search gives once that value is chosen too (a
+        chosen value: how many it gives alone): services.search.SearchParams.with_option, counted without
+        running a search per value."""
+        counts = {}
+        for facet in FACETS:
+            base = self.passing(self.candidates, but=facet).rows
+            counter = UnionCounter(self, base)
+            chosen = getattr(self.params, facet)
+            if facet == "thematiques":
+                counts[facet] = self.thematique_counts(counter, chosen)
+            else:
+                counts[facet] = self.value_counts(facet, counter, chosen)
+        return counts
+
+    def value_counts(self, facet: str, counter: "UnionCounter", chosen) -> dict[str, int]:
+        column = FACET_COLUMNS[facet]
+        values = self.columns.values[column]
+        match = self.facet_match(facet, chosen, counter.rows)
+        if facet == "publics":
+            everyone = counter.total(np.ones(len(counter.rows), dtype=bool))
+            with_everyone = self.has_any("publics", [TOUS_PUBLICS], counter.rows)
+            unchosen = counter.union(match if match is not None else with_everyone, column)
+            alone = counter.union(with_everyone, column)
+        else:
+            nothing = np.zeros(len(counter.rows), dtype=bool)
+            unchosen = counter.union(nothing if match is None else match, column)
+            alone = counter.union(nothing, column)
+        counts = {}
+        for code, value in enumerate(values):
+            if facet == "publics" and (value == TOUS_PUBLICS or (TOUS_PUBLICS in chosen and value not in chosen)):
+                counts[value] = everyone  # with tous-publics chosen, no publics filter
+            else:
+                counts[value] = int((alone if value in chosen else unchosen)[code])
+        return counts
+
+    def thematique_counts(self, counter: "UnionCounter", chosen) -> dict[str, int]:
+        """Needs: categories and thématiques share the parameter (services.search.effective_thematiques)."""
+        rows, chosen = counter.rows, set(chosen)
+        nothing = np.zeros(len(rows), dtype=bool)
+        current = self.has_any("thematiques", effective_thematiques(chosen), rows) if chosen else nothing
+        by_category = counter.union(current, "categories")
+        by_thematique = counter.union(current, "thematiques")
+        alone_category = counter.union(nothing, "categories")
+        alone_thematique = counter.union(nothing, "thematiques")
+        current_total = counter.total(current)
+        category_code = self.columns.vocabulary["categories"]
+        thematique_code = self.columns.vocabulary["thematiques"]
+        counts = {}
+        for category in CATEGORIES:
+            code = category_code.get(category)
+            if category in chosen:
+                counts[category] = 0 if code is None else int(alone_category[code])
+            elif chosen.intersection(THEMATIQUES_OF[category]):
+                counts[category] = current_total  # its chosen sub-needs already narrow it
+            else:
+                counts[category] = current_total if code is None else int(by_category[code])
+            children = THEMATIQUES_OF[category]
+            narrowing = category in chosen and not chosen.intersection(children)
+            if narrowing:
+                # Choosing a sub-need of a chosen need narrows the need to it.
+                rest = effective_thematiques(chosen - {category})
+                without = self.has_any("thematiques", rest, rows) if rest else nothing
+                by_child = counter.union(without, "thematiques")
+            for thematique in children:
+                code = thematique_code.get(thematique)
+                if thematique in chosen:
+                    counts[thematique] = 0 if code is None else int(alone_thematique[code])
+                elif narrowing:
+                    counts[thematique] = 0 if code is None else int(by_child[code])
+                else:
+                    counts[thematique] = current_total if code is None else int(by_thematique[code])
+        return counts
+
+
+class UnionCounter:
+    """For rows passing every other filter: how many results a set of them (``base``) plus the rows holding one
+    value gives, for every value of a column at once, duplicate groups collapsed as in the results.
+
+    Without grouping the answer is |base| + |rows of the value outside base|. In a duplicate group, the rows
+    shown are those of the best ranked structure among the rows kept: adding rows can bring a better structure
+    (its rows replace the group's), one as good (its rows add up), or a worse one (nothing changes).
+    """
+
+    def __init__(self, search: Search, rows: np.ndarray):
+        self.search = search
+        self.rows = rows
+        columns = search.columns
+        self.collapse = search.params.collapse_duplicates
+        self.groups = columns.duplicate_group[rows] if self.collapse else np.full(len(rows), -1)
+        self.ranks = columns.structure_rank[rows]
+
+    def total(self, selected: np.ndarray) -> int:
+        return int(self.search.kept(self.rows[selected]).sum())
+
+    def union(self, base: np.ndarray, column: str) -> np.ndarray:
+        """Per code of the column: the results of base plus the rows holding that code."""
+        columns = self.search.columns
+        size = len(columns.values[column])
+        matrix = columns.matrix(column)[self.rows]
+        grouped = self.groups >= 0
+        counts = np.full(size, self.total(base), dtype=np.int64)
+        # Rows outside base, not grouped: each adds one to the codes it holds.
+        outside = matrix[~base & ~grouped]
+        counts += np.bincount(outside[outside >= 0], minlength=size)
+        new = ~base & grouped
+        if not new.any():
+            return counts
+        group_count = columns.group_count
+        best = np.full(group_count, np.iinfo(np.int64).max)  # the best rank of base in each group
+        in_base = base & grouped
+        np.minimum.at(best, self.groups[in_base], self.ranks[in_base])
+        shown = np.zeros(group_count, dtype=np.int64)  # base rows shown in each group
+        at_best = in_base & (self.ranks == best[np.maximum(self.groups, 0)])
+        np.add.at(shown, self.groups[at_best], 1)
+        # (code, group, rank) of each value held by a new grouped row; per (code, group), the best rank of them
+        # and how many rows have it.
+        width = matrix.shape[1]
+        codes = matrix[new].ravel()
+        groups = np.repeat(self.groups[new], width)
+        ranks = np.repeat(self.ranks[new], width)
+        held = codes >= 0
+        codes, groups, ranks = codes[held], groups[held], ranks[held]
+        order = np.lexsort((ranks, groups, codes))
+        codes, groups, ranks = codes[order], groups[order], ranks[order]
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = (codes[1:] != codes[:-1]) | (groups[1:] != groups[:-1])
+        segment = np.cumsum(first) - 1
+        segment_rank = ranks[first]
+        at_segment_best = ranks == segment_rank[segment]
+        rows_at_best = np.bincount(segment[at_segment_best], minlength=len(segment_rank))
+        segment_code, segment_group = codes[first], groups[first]
+        base_best = best[segment_group]
+        delta = np.where(
+            segment_rank < base_best,
+            rows_at_best - shown[segment_group],  # a better structure replaces the group's rows
+            np.where(segment_rank == base_best, rows_at_best, 0),
+        )
+        counts += np.bincount(segment_code, weights=delta, minlength=size).astype(np.int64)
+        return counts
