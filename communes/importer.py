@@ -17,22 +17,9 @@ from pathlib import Path
 from django.db import connection
 
 from communes.models import Commune, search_document
+from communes.reference import CSV_COLUMNS, SUBDIVISION_COLUMNS, arrondissement_parent
 from imports.writer import refresh_planner_statistics
 from services import data_version
-
-# Columns of our CSV format. The file of communes déléguées and associées adds `type` and `parent`.
-CSV_COLUMNS = (
-    "code_insee",
-    "nom",
-    "codes_postaux",
-    "departement",
-    "region",
-    "epci",
-    "population",
-    "latitude",
-    "longitude",
-)
-SUBDIVISION_COLUMNS = ("type", "parent")
 
 # Names looked for when the command is given a directory (gzip first: that is how the files are shared).
 DIRECTORY_FILES = (
@@ -47,13 +34,6 @@ DATA_FIELDS = ("nom", "codes_postaux", "departement", "region", "epci", "populat
 SEARCH_FIELDS = ("search_name", "search_vector")
 
 IMPORT_TABLE = "communes_commune_import"
-
-# The INSEE codes of the municipal arrondissements of Paris, Lyon and Marseille, and their commune.
-ARRONDISSEMENT_RANGES = (
-    (75101, 75120, "75056"),
-    (69381, 69389, "69123"),
-    (13201, 13216, "13055"),
-)
 
 # Spellings of the type in our files and in the API Géo (long names, or the INSEE short codes).
 TYPE_ALIASES = {
@@ -117,17 +97,6 @@ class ImportResult:
     unchanged: int = 0
     # Records whose parent commune is neither in the import nor in the database.
     orphans: list[CommuneRecord] = dataclasses.field(default_factory=list)
-
-
-def arrondissement_parent(code_insee: str) -> str | None:
-    """The INSEE code of the commune an arrondissement belongs to, None if the code is no arrondissement."""
-    if not code_insee.isdigit():
-        return None
-    number = int(code_insee)
-    for first, last, parent in ARRONDISSEMENT_RANGES:
-        if first <= number <= last:
-            return parent
-    return None
 
 
 def make_record(
