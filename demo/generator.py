@@ -160,8 +160,7 @@ class Generator:
             "siret": self.maybe(producer["siret"], contacts.siret, rng, kind, place, self.establishments),
             **location,
             "code_insee": location["code_insee"] if rng.random() < 0.99 else None,
-            "telephone": ("3949" if kind["key"] == "france-travail" and rng.random() < 0.5 else None)
-            or self.maybe(0.8, self.telephone, place),
+            "telephone": self.maybe(0.5, kind.get, "national_telephone") or self.maybe(0.8, self.telephone, place),
             "courriel": self.maybe(0.6, contact, kind["email"]) if kind["email"] else None,
             "site_web": self.maybe(0.5, contact, kind["web"]) if kind["web"] else None,
             "horaires_accueil": self.horaires(kind["horaires"], 0.65),

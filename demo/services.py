@@ -7,7 +7,9 @@ from demo.text import clip
 
 ALL_THEMATIQUES = [thematique.value for thematique in v1.Thematique]
 THEMATIQUES_BY_CATEGORY = {c.value: [t for t in ALL_THEMATIQUES if t.startswith(f"{c.value}--")] for c in v1.Categorie}
-SPECIFIC_PUBLICS = [public.value for public in v1.Public if public != v1.Public.TOUS_PUBLICS]
+TOUS_PUBLICS, GRATUIT, PAYANT = v1.Public.TOUS_PUBLICS.value, v1.Frais.GRATUIT.value, v1.Frais.PAYANT.value
+REMOTE, LINK = v1.ModeAccueil.A_DISTANCE.value, v1.ModeMobilisation.UTILISER_LIEN_MOBILISATION.value
+SPECIFIC_PUBLICS = [public.value for public in v1.Public if public != TOUS_PUBLICS]
 ALL_TYPES = [type_.value for type_ in v1.TypeService]
 PACED_TYPES = frozenset({v1.TypeService.FORMATION, v1.TypeService.ATELIER, v1.TypeService.ACCOMPAGNEMENT})
 ADDRESS_FIELDS = ("commune", "code_postal", "code_insee", "adresse", "complement_adresse", "longitude", "latitude")
@@ -32,7 +34,7 @@ def make_service(generator, structure) -> dict:
     modes_accueil = generator.draw(draws["modes_accueil"])
     modes_mobilisation = generator.draw(draws["modes_mobilisation"]) or []
     paced = type_ in PACED_TYPES and rng.random() < 0.3
-    link_share = 0.9 if "utiliser-lien-mobilisation" in modes_mobilisation else 0.05
+    link_share = 0.9 if LINK in modes_mobilisation else 0.05
     return {
         "source": parent["source"],
         "structure_id": parent["id"],
@@ -50,7 +52,7 @@ def make_service(generator, structure) -> dict:
         "publics": publics,
         "publics_precisions": generator.maybe(0.2, rng.choice, precisions[publics[0]]) if publics else None,
         "conditions_acces": generator.maybe(0.35, rng.choice, texts["conditions_acces"]),
-        **_address(generator, place, parent, remote_only=modes_accueil == ["a-distance"]),
+        **_address(generator, place, parent, remote_only=modes_accueil == [REMOTE]),
         "telephone": _contact(rng, parent["telephone"], generator.telephone, place),
         "courriel": _contact(rng, parent["courriel"], _courriel, rng, vocabulary, categorie, parent),
         "modes_accueil": modes_accueil,
@@ -83,14 +85,14 @@ def _thematiques(generator, primary: str, kind: dict) -> list[str]:
 def _frais(rng, template: dict, texts: dict) -> tuple[str | None, str | None]:
     """A paid service says so most of the time, with its own précisions; the others are mostly free."""
     draw, precision = rng.random(), rng.random()
-    if template.get("frais") == "payant":
+    if template.get("frais") == PAYANT:
         if draw < 0.85:
-            return "payant", template.get("frais_precisions") if precision < 0.85 else None
+            return PAYANT, template.get("frais_precisions") if precision < 0.85 else None
         return None, None
     if draw < 0.75:
-        return "gratuit", rng.choice(texts["frais_precisions_gratuit"]) if precision < 0.08 else None
+        return GRATUIT, rng.choice(texts["frais_precisions_gratuit"]) if precision < 0.08 else None
     if draw < 0.82:
-        return "payant", rng.choice(texts["frais_precisions_payant"]) if precision < 0.8 else None
+        return PAYANT, rng.choice(texts["frais_precisions_payant"]) if precision < 0.8 else None
     return None, None
 
 
@@ -102,7 +104,7 @@ def _publics(rng, kind: dict, affinity: list[str]) -> list[str] | None:
     if kind["publics"] and draw < 0.6:
         publics = rng.sample(kind["publics"], rng.randint(1, len(kind["publics"])))
     elif draw < 0.45:
-        return ["tous-publics"]
+        return [TOUS_PUBLICS]
     else:
         publics = rng.sample(affinity, min(len(affinity), rng.choice((1, 1, 2, 2, 3))))
     if rng.random() < 0.1:
