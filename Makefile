@@ -33,13 +33,18 @@ communes: migrate
 	fi
 
 # A demo dataset around big cities (Lille, Lyon, Paris, Marseille) and rural areas (Creuse,
-# Lozère), generated once, then imported like real open data (a re-import changes nothing).
+# Lozère), generated once by `python -m demo` from the communes file (the shared one, else the commune
+# table written out: the communes came from geo.api.gouv.fr), then imported like real open data (a
+# re-import changes nothing).
 DEMO_DIR := .data/demo
 DEMO_DEPARTEMENTS ?= 59,69,75,13,23,48
+COMMUNES_CSV := $(if $(wildcard $(SHARED_DATA)/communes.csv.gz),$(SHARED_DATA)/communes.csv.gz,.data/communes.csv.gz)
 
 demo: communes
-	@test -f $(DEMO_DIR)/services.json || $(MANAGE) generate_demo_data --structures 2500 --services 3500 \
-		--departements $(DEMO_DEPARTEMENTS) --out $(DEMO_DIR)
+	@test -f $(DEMO_DIR)/services.json || { \
+		{ test -f $(COMMUNES_CSV) || $(MANAGE) export_communes $(COMMUNES_CSV); } && \
+		$(PY) -m demo --structures 2500 --services 3500 --departements $(DEMO_DEPARTEMENTS) \
+			--communes $(COMMUNES_CSV) --out $(DEMO_DIR); }
 	$(MANAGE) import_datainclusion $(DEMO_DIR)
 
 run: demo

@@ -40,20 +40,15 @@ def manage(*args: str, database_url: str, check: bool = True, capture: bool = Fa
 def prepare_national_dataset(database_url: str) -> Path:
     """Communes loaded and the national-size demo set generated (cached under .data/)."""
     manage("migrate", "--noinput", "-v", "0", database_url=database_url)
-    source = SHARED_DATA if (SHARED_DATA / "communes.csv.gz").exists() else None
+    communes = SHARED_DATA / "communes.csv.gz"
+    source = SHARED_DATA if communes.exists() else None
     manage("import_communes", *([str(source)] if source else []), "-v", "0", database_url=database_url)
     out = ROOT / ".data" / "national"
     if not (out / "services.json").exists():
-        manage(
-            "generate_demo_data",
-            "--structures",
-            str(NATIONAL["structures"]),
-            "--services",
-            str(NATIONAL["services"]),
-            "--seed",
-            "2026",
-            "--out",
-            str(out),
-            database_url=database_url,
-        )
+        if source is None:  # communes from the API Géo: the generator reads them from the commune table, written out
+            communes = ROOT / ".data" / "communes.csv.gz"
+            manage("export_communes", str(communes), "-v", "0", database_url=database_url)
+        sizes = ["--structures", str(NATIONAL["structures"]), "--services", str(NATIONAL["services"])]
+        arguments = [*sizes, "--seed", "2026", "--communes", str(communes), "--out", str(out)]
+        subprocess.run([sys.executable, "-m", "demo", *arguments], cwd=ROOT, check=True)
     return out

@@ -16,23 +16,10 @@ from pathlib import Path
 
 from django.db import connection
 
-from communes.models import Commune, arrondissement_parent, search_document
+from communes.models import Commune, search_document
+from communes.reference import CSV_COLUMNS, SUBDIVISION_COLUMNS, arrondissement_parent
 from core import data_version
 from core.bulk import refresh_planner_statistics
-
-# Columns of our CSV format. The file of communes déléguées and associées adds `type` and `parent`.
-CSV_COLUMNS = (
-    "code_insee",
-    "nom",
-    "codes_postaux",
-    "departement",
-    "region",
-    "epci",
-    "population",
-    "latitude",
-    "longitude",
-)
-SUBDIVISION_COLUMNS = ("type", "parent")
 
 # Names looked for when the command is given a directory (gzip first: that is how the files are shared).
 DIRECTORY_FILES = (

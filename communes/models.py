@@ -12,25 +12,6 @@ NATIONAL_CODES = ("99100", "france")
 # One degree of latitude on the contract's sphere (radius 6371.0088 km), in km.
 KM_PER_DEGREE = 111.19508
 
-# The INSEE codes of the municipal arrondissements of Paris, Lyon and Marseille, and their commune.
-ARRONDISSEMENT_RANGES = (
-    (75101, 75120, "75056"),
-    (69381, 69389, "69123"),
-    (13201, 13216, "13055"),
-)
-
-
-def arrondissement_parent(code_insee: str) -> str | None:
-    """The INSEE code of the commune an arrondissement belongs to, None if the code is no arrondissement."""
-    if not code_insee.isdigit():
-        return None
-    number = int(code_insee)
-    for first, last, parent in ARRONDISSEMENT_RANGES:
-        if first <= number <= last:
-            return parent
-    return None
-
-
 # Weights of the lexemes in Commune.search_vector: a query says which kind of lexeme each word may match
 # (communes.search), so that "42" can match a postal code without matching a name, and the reverse.
 NAME_WEIGHT = "A"

@@ -9,7 +9,7 @@ id in ``duplicate_group``; search shows one structure per group.
 
 from django.db import connection
 
-from communes.models import arrondissement_parent
+from communes.reference import arrondissement_parent
 from core.bulk import copy_rows
 from core.text import normalize
 
