@@ -19,7 +19,8 @@ from imports import writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
-from imports.validation import Batch, MissingColumns, prepare
+from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishing, refuse_mass_unpublishing
+from imports.validation import Batch, MissingColumns, prepare, rejections_by_reason
 from services import columns, data_version
 from services.documents import DOCUMENT_FIELDS, SEARCH_VECTOR_SQL, search_document
 from services.models import Service
@@ -50,6 +51,7 @@ class ImportResult:
     timings: dict = field(default_factory=dict)
     run: ImportRun | None = None
     sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run chose not to do, and why
 
     def summary(self) -> str:
         parts = []
@@ -86,18 +88,21 @@ def timed_reading(records: Iterable, clock: dict) -> Iterator:
 
 def run_import(
     *,
-    structures: list[dict],
-    services: list[dict],
+    structures: Iterable[dict] | None,
+    services: Iterable[dict] | None,
     origin: str,
     sources: list[str] | None = None,
     full: bool = True,
+    allow_mass_unpublish: bool = False,
     dry_run: bool = False,
     progress: Callable[[Iterable, str], Iterable] | None = None,
     timings: dict | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
 
-    Records may stream (JSON files); lists are emptied once validated, to free memory.
+    ``None`` for a kind means that kind is not part of the run (no services file…): its
+    records are left as they are, none unpublished. Records may stream (JSON files); lists are
+    emptied once validated, to free memory.
     """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
@@ -107,8 +112,10 @@ def run_import(
     try:
         with transaction.atomic():
             try:
-                result = _import_in_transaction(structures, services, sources, full, progress, timings)
-            except (UnreadableFile, MissingColumns) as exc:
+                result = _import_in_transaction(
+                    structures, services, sources, full, allow_mass_unpublish, progress, timings
+                )
+            except (UnreadableFile, MissingColumns, MassUnpublishing) as exc:
                 raise ImportAborted(str(exc)) from exc
             result.timings = timings
             if dry_run:
@@ -128,7 +135,7 @@ def run_import(
     return result
 
 
-def _import_in_transaction(structures, services, only_sources, full, progress, timings) -> ImportResult:
+def _import_in_transaction(structures, services, only_sources, full, allow_mass, progress, timings) -> ImportResult:
     wanted = set(only_sources or [])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -153,30 +160,44 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
     clock = {"read": 0.0}
     with timed(timings, "validate"):
         structure_hashes = writer.stored_hashes(STRUCTURES)
-        structure_batch = prepare(
-            "structure",
-            timed_reading(progress(structures, "Structures"), clock),
-            stored_hashes=structure_hashes,
-            finish_row=structure_row,
-            sources=wanted,
-        )
-        _release(structures)
-        known_structures = structure_batch.seen_ids | (writer.all_ids(STRUCTURES) - structure_batch.rejected_ids)
+        structure_batch = Batch("structure", provided=False)
+        if structures is not None:
+            structure_batch = prepare(
+                "structure",
+                timed_reading(progress(structures, "Structures"), clock),
+                stored_hashes=structure_hashes,
+                finish_row=structure_row,
+                sources=wanted,
+            )
+            _release(structures)
+        # A service whose structure was rejected this time stays attached to the structure's
+        # last valid version when an earlier import stored it: no valid service is lost for it.
+        known_structures = structure_batch.seen_ids | set(structure_hashes)
         service_hashes = writer.stored_hashes(SERVICES)
-        service_batch = prepare(
-            "service",
-            timed_reading(progress(services, "Services"), clock),
-            stored_hashes=service_hashes,
-            known_structure_ids=known_structures.__contains__,
-            finish_row=service_row,
-            sources=wanted,
-        )
-        _release(services)
+        service_batch = Batch("service", provided=False)
+        if services is not None:
+            service_batch = prepare(
+                "service",
+                timed_reading(progress(services, "Services"), clock),
+                stored_hashes=service_hashes,
+                known_structure_ids=known_structures.__contains__,
+                rejected_structure_ids=frozenset(structure_batch.rejected_ids),
+                finish_row=service_row,
+                sources=wanted,
+            )
+            _release(services)
     # Streamed files are parsed during validation: report the parsing as reading.
     timings["read"] = round(timings.get("read", 0) + clock["read"], 3)
     timings["validate"] = round(timings["validate"] - clock["read"], 3)
-    # A full import is full for the sources it names and the sources its files contain.
     sources = sorted(wanted | structure_batch.sources | service_batch.sources)
+
+    notes: list[str] = []
+    absent = {
+        STRUCTURES.name: plan_unpublishing(STRUCTURES, structure_batch, wanted, full, structure_hashes, notes),
+        SERVICES.name: plan_unpublishing(SERVICES, service_batch, wanted, full, service_hashes, notes),
+    }
+    if not allow_mass:
+        refuse_mass_unpublishing(absent)
 
     counts = {}
     with timed(timings, "write"):
@@ -184,10 +205,10 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
         bulk_structures = _bulk(structure_batch, len(structure_hashes))
         bulk_services = _bulk(service_batch, len(service_hashes))
         counts["structures"], renamed = _write_structures(
-            structure_batch, sources, full, bulk_structures, had_rows=bool(structure_hashes)
+            structure_batch, absent[STRUCTURES.name], bulk_structures, had_rows=bool(structure_hashes)
         )
         counts["services"] = _write_services(
-            service_batch, sources, full, bulk_services, had_rows=bool(service_hashes)
+            service_batch, absent[SERVICES.name], bulk_services, had_rows=bool(service_hashes)
         )
 
     with timed(timings, "index"):
@@ -209,7 +230,9 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
             # The search engine's columns of the new version, written for the web workers of this machine
             # before the commit: they map them at once instead of copying the index again meanwhile.
             prepare_columns()
-    return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
+    return ImportResult(
+        structures=structure_batch, services=service_batch, counts=counts, sources=sources, notes=notes
+    )
 
 
 def _release(records) -> None:
@@ -225,6 +248,7 @@ def _base_counts(batch: Batch) -> dict:
         "inchangees": batch.unchanged,
         "rejetees": len(batch.rejected_ids),
         "doublons_identiques_ignores": batch.duplicates_ignored,
+        "rejets_par_motif": rejections_by_reason(batch.rejections),
     }
 
 
@@ -256,7 +280,7 @@ def prepare_columns() -> None:
         columns.load(connection)
 
 
-def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> tuple[dict, list[str]]:
+def _write_structures(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> tuple[dict, list[str]]:
     stage = writer.create_stage(STRUCTURES)
     writer.copy_rows(stage, STRUCTURES.staged_columns, batch.rows)
     batch.rows.clear()
@@ -272,11 +296,11 @@ def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: b
         created = writer.insert_new(
             STRUCTURES, stage, derived={"search_name": "s.search_name", "score_qualite": "s.score_qualite"}
         )
-    counts = _finish(STRUCTURES, batch, sources, full, created, updated, had_rows=had_rows)
+    counts = _finish(STRUCTURES, batch, unpublishing, created, updated, had_rows=had_rows)
     return counts, [i for i, renamed in updated if renamed]
 
 
-def _write_services(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
+def _write_services(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> dict:
     stage = writer.create_stage(SERVICES)
     writer.copy_rows(stage, SERVICES.staged_columns, batch.rows)
     batch.rows.clear()
@@ -303,10 +327,10 @@ def _write_services(batch: Batch, sources, full: bool, bulk: bool, had_rows: boo
             },
             joins="JOIN structures_structure AS st ON st.id = s.structure_id",
         )
-    return _finish(SERVICES, batch, sources, full, created, updated, had_rows=had_rows)
+    return _finish(SERVICES, batch, unpublishing, created, updated, had_rows=had_rows)
 
 
-def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: bool) -> dict:
+def _finish(table, batch: Batch, unpublishing: Unpublishing | None, created, updated, *, had_rows: bool) -> dict:
     counts = _base_counts(batch)
     counts["creees"] = len(created)
     counts["mises_a_jour"] = len(updated)
@@ -315,10 +339,9 @@ def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: b
         return counts  # a first load: nothing was there to republish or unpublish
     valid_ids = writer.stage_ids(f"valid_{table.name}", batch.seen_ids)
     counts["republiees"] = writer.republish(table, valid_ids)
-    if full:
+    if unpublishing is not None:
         # A record present upstream but rejected this time keeps its last valid version.
-        present = writer.stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
-        counts["depubliees"] = writer.unpublish_absent(table, present, sources)
+        counts["depubliees"] = writer.unpublish_absent(table, unpublishing.present_ids, unpublishing.sources)
     return counts
 
 
@@ -330,7 +353,8 @@ def _record(run: ImportRun | None, result: ImportResult) -> None:
     run.finished_at = timezone.now()
     run.counts = result.counts
     run.timings = result.timings
-    run.save(update_fields=["status", "sources", "finished_at", "counts", "timings"])
+    run.message = "\n".join(result.notes)
+    run.save(update_fields=["status", "sources", "finished_at", "counts", "timings", "message"])
     RejectedRecord.objects.bulk_create(
         [
             RejectedRecord(

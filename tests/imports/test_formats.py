@@ -12,7 +12,7 @@ import pyarrow.parquet
 import pytest
 from django.core.management.base import CommandError
 
-from imports.readers import parse_list
+from imports.normalization import parse_list
 from services.models import Service
 from structures.models import Structure
 
