@@ -18,7 +18,11 @@ from imports.validation import Batch
 MASS_UNPUBLISH_SHARE = 0.2
 MASS_UNPUBLISH_MIN_RECORDS = 5
 ALLOW_MASS_UNPUBLISH = "--autoriser-depublication-massive"
-KIND_LABELS = {"structure": ("structure", "structures"), "service": ("service", "services")}
+# French words for each kind: (none received, plural, "published" agreed with the noun).
+KIND_LABELS = {
+    "structure": ("aucune structure reçue", "structures", "publiées"),
+    "service": ("aucun service reçu", "services", "publiés"),
+}
 
 
 class MassUnpublishing(Exception):
@@ -48,12 +52,12 @@ def plan_unpublishing(
     """
     if not (full and batch.provided and stored):
         return None
-    singular = KIND_LABELS[batch.kind][0]
+    none_received, _plural, published_word = KIND_LABELS[batch.kind]
     published_here = writer.published_counts(table, sorted(wanted) if wanted else None)
     for source in sorted(set(published_here) - batch.sources):
         notes.append(
-            f"Source « {source} » : aucun {singular} reçu alors que {published_here[source]} sont publiés ici ; "
-            f"aucun n'est dépublié (réponse vide, ou source non autorisée pour ce jeton ?)."
+            f"Source « {source} » : {none_received} alors que {published_here[source]} sont {published_word} ici ; "
+            "rien n'est dépublié pour cette source (réponse vide, ou source non autorisée pour ce jeton ?)."
         )
     sources = sorted(batch.sources)
     present = writer.stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
@@ -62,7 +66,7 @@ def plan_unpublishing(
 
 def refuse_mass_unpublishing(plans: dict[str, Unpublishing | None]) -> None:
     excessive = [
-        f"{source} : {absent} {KIND_LABELS[plan.kind][1]} sur {published} publiés"
+        f"{source} : {absent} {KIND_LABELS[plan.kind][1]} sur {published} {KIND_LABELS[plan.kind][2]}"
         for plan in plans.values()
         if plan is not None
         for source, (absent, published) in plan.counts.items()
