@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from imports.models import ImportRun, RejectedRecord
 
@@ -27,6 +28,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "sources",
         "full",
         "status",
+        "rejections_by_reason",
         "counts",
         "timings",
         "message",
@@ -43,6 +45,18 @@ class ImportRunAdmin(admin.ModelAdmin):
     def created_summary(self, run):
         counts = run.counts or {}
         return f"{counts.get('structures', {}).get('creees', 0)} / {counts.get('services', {}).get('creees', 0)}"
+
+    @admin.display(description="rejets par motif")
+    def rejections_by_reason(self, run):
+        counts = run.counts or {}
+        rows = [
+            (kind, reason["nombre"], reason["champ"], reason["motif"])
+            for kind in ("structures", "services")
+            for reason in counts.get(kind, {}).get("rejets_par_motif", [])
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} : {} × [{}] {}</li>", rows))
 
     @admin.display(description="rejetés (structures / services)")
     def rejected_count(self, run):

@@ -19,7 +19,8 @@ from imports import writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
-from imports.validation import Batch, MissingColumns, prepare
+from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishing, refuse_mass_unpublishing
+from imports.validation import Batch, MissingColumns, prepare, rejections_by_reason
 from services import columns_store, search_index
 from services.models import Service
 from structures.models import Structure
@@ -48,6 +49,7 @@ class ImportResult:
     timings: dict = field(default_factory=dict)
     run: ImportRun | None = None
     sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run chose not to do, and why
 
     def summary(self) -> str:
         parts = []
@@ -84,18 +86,21 @@ def timed_reading(records: Iterable, clock: dict) -> Iterator:
 
 def run_import(
     *,
-    structures: list[dict],
-    services: list[dict],
+    structures: Iterable[dict] | None,
+    services: Iterable[dict] | None,
     origin: str,
     sources: list[str] | None = None,
     full: bool = True,
+    allow_mass_unpublish: bool = False,
     dry_run: bool = False,
     progress: Callable[[Iterable, str], Iterable] | None = None,
     timings: dict | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
 
-    Records may stream (JSON files); lists are emptied once validated, to free memory.
+    ``None`` for a kind means that kind is not part of the run (no services file…): its
+    records are left as they are, none unpublished. Records may stream (JSON files); lists are
+    emptied once validated, to free memory.
     """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
@@ -105,8 +110,10 @@ def run_import(
     try:
         with transaction.atomic():
             try:
-                result = _import_in_transaction(structures, services, sources, full, progress, timings, dry_run)
-            except (UnreadableFile, MissingColumns) as exc:
+                result = _import_in_transaction(
+                    structures, services, sources, full, allow_mass_unpublish, progress, timings, dry_run
+                )
+            except (UnreadableFile, MissingColumns, MassUnpublishing) as exc:
                 raise ImportAborted(str(exc)) from exc
             result.timings = timings
             if dry_run:
@@ -126,15 +133,15 @@ def run_import(
     return result
 
 
-def _import_in_transaction(structures, services, only_sources, full, progress, timings, dry_run) -> ImportResult:
+def _import_in_transaction(
+    structures, services, only_sources, full, allow_mass, progress, timings, dry_run
+) -> ImportResult:
     wanted = set(only_sources or [])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        # Bulk writes: GIN indexes buffer new entries in a pending list that is merged with
-        # work_mem; the defaults (4 MB) make a national first import several times slower.
+        # Bulk writes: memory for the sorts of set-based statements and for building indexes again.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
         # A national import has statements of several seconds: never cut by the web's statement timeout.
         cursor.execute("SET LOCAL statement_timeout = 0")
 
@@ -151,40 +158,54 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
     clock = {"read": 0.0}
     with timed(timings, "validate"):
         structure_hashes = writer.stored_hashes(STRUCTURES)
-        structure_batch = prepare(
-            "structure",
-            timed_reading(progress(structures, "Structures"), clock),
-            stored_hashes=structure_hashes,
-            finish_row=structure_row,
-            sources=wanted,
-        )
-        _release(structures)
-        known_structures = structure_batch.seen_ids | (writer.all_ids(STRUCTURES) - structure_batch.rejected_ids)
+        structure_batch = Batch("structure", provided=False)
+        if structures is not None:
+            structure_batch = prepare(
+                "structure",
+                timed_reading(progress(structures, "Structures"), clock),
+                stored_hashes=structure_hashes,
+                finish_row=structure_row,
+                sources=wanted,
+            )
+            _release(structures)
+        # A service whose structure was rejected this time stays attached to the structure's
+        # last valid version when an earlier import stored it: no valid service is lost for it.
+        known_structures = structure_batch.seen_ids | set(structure_hashes)
         service_hashes = writer.stored_hashes(SERVICES)
-        service_batch = prepare(
-            "service",
-            timed_reading(progress(services, "Services"), clock),
-            stored_hashes=service_hashes,
-            known_structure_ids=known_structures.__contains__,
-            finish_row=service_row,
-            sources=wanted,
-        )
-        _release(services)
+        service_batch = Batch("service", provided=False)
+        if services is not None:
+            service_batch = prepare(
+                "service",
+                timed_reading(progress(services, "Services"), clock),
+                stored_hashes=service_hashes,
+                known_structure_ids=known_structures.__contains__,
+                rejected_structure_ids=frozenset(structure_batch.rejected_ids),
+                finish_row=service_row,
+                sources=wanted,
+            )
+            _release(services)
     # Streamed files are parsed during validation: report the parsing as reading.
     timings["read"] = round(timings.get("read", 0) + clock["read"], 3)
     timings["validate"] = round(timings["validate"] - clock["read"], 3)
-    # A full import is full for the sources it names and the sources its files contain.
     sources = sorted(wanted | structure_batch.sources | service_batch.sources)
+
+    notes: list[str] = []
+    absent = {
+        STRUCTURES.name: plan_unpublishing(STRUCTURES, structure_batch, wanted, full, structure_hashes, notes),
+        SERVICES.name: plan_unpublishing(SERVICES, service_batch, wanted, full, service_hashes, notes),
+    }
+    if not allow_mass:
+        refuse_mass_unpublishing(absent)
 
     counts = {}
     with timed(timings, "write"):
         bulk_structures = _bulk(structure_batch, len(structure_hashes))
         bulk_services = _bulk(service_batch, len(service_hashes))
         counts["structures"] = _write_structures(
-            structure_batch, sources, full, bulk_structures, had_rows=bool(structure_hashes)
+            structure_batch, absent[STRUCTURES.name], bulk_structures, had_rows=bool(structure_hashes)
         )
         counts["services"] = _write_services(
-            service_batch, sources, full, bulk_services, had_rows=bool(service_hashes)
+            service_batch, absent[SERVICES.name], bulk_services, had_rows=bool(service_hashes)
         )
 
     with timed(timings, "index"):
@@ -198,7 +219,9 @@ def _import_in_transaction(structures, services, only_sources, full, progress, t
             # The search engine's columns of the new version, written for the web workers of this machine
             # before the commit: they map them at once instead of copying the index again meanwhile.
             columns_store.load(connection)
-    return ImportResult(structures=structure_batch, services=service_batch, counts=counts, sources=sources)
+    return ImportResult(
+        structures=structure_batch, services=service_batch, counts=counts, sources=sources, notes=notes
+    )
 
 
 def _release(records) -> None:
@@ -214,6 +237,7 @@ def _base_counts(batch: Batch) -> dict:
         "inchangees": batch.unchanged,
         "rejetees": len(batch.rejected_ids),
         "doublons_identiques_ignores": batch.duplicates_ignored,
+        "rejets_par_motif": rejections_by_reason(batch.rejections),
     }
 
 
@@ -222,28 +246,28 @@ def _bulk(batch: Batch, existing: int) -> bool:
     return len(batch.rows) > max(existing, BULK_MIN_ROWS)
 
 
-def _write_structures(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
+def _write_structures(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> dict:
     # The search name of what the file says: services.search_index.refresh writes curated names.
-    return _write(STRUCTURES, batch, sources, full, bulk, had_rows, derived={"search_name": "s.search_name"})
+    return _write(STRUCTURES, batch, unpublishing, bulk, had_rows, derived={"search_name": "s.search_name"})
 
 
-def _write_services(batch: Batch, sources, full: bool, bulk: bool, had_rows: bool) -> dict:
+def _write_services(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> dict:
     # The search text of what the file says: services.search_index.refresh writes curated texts.
     derived = {"score_qualite": "s.score_qualite", "search_document": "s.search_document"}
-    return _write(SERVICES, batch, sources, full, bulk, had_rows, derived=derived)
+    return _write(SERVICES, batch, unpublishing, bulk, had_rows, derived=derived)
 
 
-def _write(table, batch: Batch, sources, full: bool, bulk: bool, had_rows: bool, *, derived: dict) -> dict:
+def _write(table, batch: Batch, unpublishing, bulk: bool, had_rows: bool, *, derived: dict) -> dict:
     stage = writer.create_stage(table)
     copy_rows(stage, table.staged_columns, batch.rows)
     batch.rows.clear()
     with indexes_rebuilt_after(table.name, enabled=bulk):
         updated = writer.update_changed(table, stage, derived=derived)
         created = writer.insert_new(table, stage, derived=derived)
-    return _finish(table, batch, sources, full, created, updated, had_rows=had_rows)
+    return _finish(table, batch, unpublishing, created, updated, had_rows=had_rows)
 
 
-def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: bool) -> dict:
+def _finish(table, batch: Batch, unpublishing: Unpublishing | None, created, updated, *, had_rows: bool) -> dict:
     counts = _base_counts(batch)
     counts["creees"] = len(created)
     counts["mises_a_jour"] = len(updated)
@@ -252,10 +276,9 @@ def _finish(table, batch: Batch, sources, full, created, updated, *, had_rows: b
         return counts  # a first load: nothing was there to republish or unpublish
     valid_ids = stage_ids(f"valid_{table.name}", batch.seen_ids)
     counts["republiees"] = writer.republish(table, valid_ids)
-    if full:
+    if unpublishing is not None:
         # A record present upstream but rejected this time keeps its last valid version.
-        present = stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
-        counts["depubliees"] = writer.unpublish_absent(table, present, sources)
+        counts["depubliees"] = writer.unpublish_absent(table, unpublishing.present_ids, unpublishing.sources)
     return counts
 
 
@@ -267,7 +290,8 @@ def _record(run: ImportRun | None, result: ImportResult) -> None:
     run.finished_at = timezone.now()
     run.counts = result.counts
     run.timings = result.timings
-    run.save(update_fields=["status", "sources", "finished_at", "counts", "timings"])
+    run.message = "\n".join(result.notes)
+    run.save(update_fields=["status", "sources", "finished_at", "counts", "timings", "message"])
     RejectedRecord.objects.bulk_create(
         [
             RejectedRecord(

@@ -1,20 +1,17 @@
-"""Reading data·inclusion open-data files: JSON, Parquet and CSV.
+"""Reading data·inclusion open-data files: JSON, Parquet and CSV, as data·inclusion publishes them.
 
-Every reader returns a list of dicts keyed by schema field names, with list fields as lists
-and missing values as None. A file that cannot be read as a whole raises ``UnreadableFile``
-with a French message: the import then stops and changes nothing.
-
-CSV list columns accept: a JSON array (``["a", "b"]``), a Python-style list (``['a', 'b']``),
-a PostgreSQL array (``{a,b}`` or ``{"a b",c}``), or a single bare value (``a``).
-Empty cells are null.
+data·inclusion writes its exports with pandas: ``structures-inclusion-YYYY-MM-DD.json``
+(``to_json(orient="records")``), ``.csv`` (``to_csv``) and ``.parquet``, and likewise for
+services. Every reader returns records keyed by column name with the values as the format holds
+them; ``imports.normalization`` then turns them into one form. A file that cannot be read as a
+whole raises ``UnreadableFile`` with a French message: the import then stops and changes nothing.
 """
 
-import ast
 import csv
 import gzip
 import io
 import itertools
-import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,16 +19,11 @@ from pathlib import Path
 import ijson
 import orjson
 
-LIST_FIELDS = {
-    "thematiques",
-    "publics",
-    "modes_accueil",
-    "modes_mobilisation",
-    "mobilisable_par",
-    "zone_eligibilite",
-    "reseaux_porteurs",
-}
 FORMATS = ("json", "parquet", "csv")
+# When one export is in the folder in several formats, the typed and fastest one is read.
+FORMAT_PREFERENCE = ("parquet", "json", "csv")
+PUBLISHED_NAME = re.compile(r"^(structures|services)(?:-inclusion-(\d{4}-\d{2}-\d{2}))?\.(json|parquet|csv)(?:\.gz)?$")
+CSV_DELIMITERS = (",", ";", "\t")
 
 
 class UnreadableFile(Exception):
@@ -136,46 +128,42 @@ def read_parquet(path: Path) -> list[dict]:
 
 
 def read_csv(path: Path) -> list[dict]:
+    """CSV as pandas' ``to_csv`` writes it: comma, ``"`` quotes doubled inside values, empty cell
+    for null. The separator is the one the header line uses (``;`` and tab are accepted too):
+    never guessed from a sample, where a quote met only later would break the parsing."""
     text = _open_bytes(path).decode("utf-8-sig")
-    sample = text[:10000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    if not reader.fieldnames:
+    header_line = text.partition("\n")[0]
+    delimiter = max(CSV_DELIMITERS, key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    header = next(reader, None)
+    if not header:
         raise UnreadableFile(f"{path.name} : fichier CSV vide.")
     records = []
-    for line_number, row in enumerate(reader, start=2):
-        if None in row:
-            raise UnreadableFile(f"{path.name}, ligne {line_number} : plus de colonnes que l'en-tête.")
-        records.append({key: _csv_value(key, value) for key, value in row.items()})
+    first_line = reader.line_num + 1  # a quoted value may hold line breaks: a row can span lines
+    try:
+        for row in reader:
+            if len(row) > len(header):
+                raise UnreadableFile(
+                    f"{path.name}, ligne {first_line} : plus de colonnes ({len(row)}) que l'en-tête ({len(header)})."
+                )
+            if row:
+                records.append(dict(zip(header, row, strict=False)))
+            first_line = reader.line_num + 1
+    except csv.Error as exc:
+        raise UnreadableFile(f"{path.name}, ligne {first_line} : CSV illisible ({exc}).") from exc
     return records
 
 
-def _csv_value(key: str, value: str | None):
-    if value is None or value.strip() == "":
+def find_published_file(folder: Path, kind: str) -> Path | None:
+    """The file of ``kind`` ("structures" or "services") to read in a folder: the latest
+    ``{kind}-inclusion-YYYY-MM-DD.*`` as data·inclusion names its exports, else ``{kind}.*``;
+    in the format of FORMAT_PREFERENCE when the same export is there in several formats."""
+    candidates = []
+    for path in folder.iterdir():
+        match = PUBLISHED_NAME.match(path.name.lower())
+        if match and match[1] == kind and path.is_file():
+            candidates.append((match[2] or "", FORMAT_PREFERENCE.index(match[3]), path.name, path))
+    if not candidates:
         return None
-    if key in LIST_FIELDS:
-        return parse_list(value)
-    return value
-
-
-def parse_list(value: str) -> list[str]:
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            try:
-                parsed = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                return [text]
-        return [str(item) for item in parsed] if isinstance(parsed, list | tuple) else [text]
-    if text.startswith("{") and text.endswith("}"):
-        inner = text[1:-1]
-        if not inner:
-            return []
-        items = next(csv.reader([inner], delimiter=",", quotechar='"', skipinitialspace=True))
-        return [item.strip() for item in items]
-    return [text]
+    latest = max(candidate[0] for candidate in candidates)
+    return min(candidate for candidate in candidates if candidate[0] == latest)[3]

@@ -134,13 +134,32 @@ def unpublish_absent(table: Table, present_ids_table: str, sources: list[str]) -
         return cursor.rowcount
 
 
+def absent_counts(table: Table, present_ids_table: str, sources: list[str]) -> dict[str, tuple[int, int]]:
+    """Per source: (published records absent from the present ids, published records)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT t.source, count(*) FILTER (WHERE i.id IS NULL), count(*)
+            FROM {table.name} AS t LEFT JOIN {present_ids_table} AS i ON i.id = t.id
+            WHERE t.source = ANY(%s) AND t.is_published GROUP BY t.source
+            """,
+            [sources],
+        )
+        return {source: (absent, published) for source, absent, published in cursor.fetchall()}
+
+
+def published_counts(table: Table, sources: list[str] | None = None) -> dict[str, int]:
+    """Published records per source (of ``sources``, or of every source)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source, count(*) FROM {table.name}"
+            " WHERE is_published AND (%s::varchar[] IS NULL OR source = ANY(%s)) GROUP BY source",
+            [sources, sources],
+        )
+        return dict(cursor.fetchall())
+
+
 def stored_hashes(table: Table) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, source_hash FROM {table.name}")
         return dict(cursor.fetchall())
-
-
-def all_ids(table: Table) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table.name}")
-        return {row[0] for row in cursor.fetchall()}

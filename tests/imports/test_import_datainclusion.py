@@ -108,7 +108,9 @@ def test_invalid_records_are_rejected_with_reasons_and_the_rest_imported(dataset
     reasons = {(r.record_id, r.field): r.message for r in RejectedRecord.objects.all()}
     assert reasons[("dora--typo", "thematiques")] == "« mobilite--preparer-un-permi » n'est pas une valeur autorisée."
     assert reasons[("dora--mail", "courriel")] == "Cette adresse électronique n'est pas valide."
-    assert reasons[("dora--orphelin", "structure_id")] == "Structure « dora--inconnue » inconnue ou rejetée."
+    assert reasons[("dora--orphelin", "structure_id")] == (
+        "Structure « dora--inconnue » absente du fichier et inconnue des imports précédents."
+    )
     assert "plusieurs fois dans le fichier" in reasons[("dora--jumeau", "id")]
     assert not Service.objects.filter(id="dora--jumeau").exists()
     counts = ImportRun.objects.get().counts["services"]

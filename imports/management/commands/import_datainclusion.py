@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imports.api_client import ApiError, fetch_all
 from imports.pipeline import ImportAborted, run_import
-from imports.readers import UnreadableFile, read_records
+from imports.readers import UnreadableFile, find_published_file, read_records
+from imports.unpublishing import ALLOW_MASS_UNPUBLISH
 
 
 class Command(BaseCommand):
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "path_or_url",
             nargs="?",
-            help="Dossier contenant structures.* et services.*, ou adresse de l'API data·inclusion.",
+            help=(
+                "Dossier contenant les exports (structures-inclusion-AAAA-MM-JJ.* et services-inclusion-…, "
+                "ou structures.* et services.*), ou adresse de l'API data·inclusion."
+            ),
         )
         parser.add_argument("--structures", type=Path, help="Fichier des structures.")
         parser.add_argument("--services", type=Path, help="Fichier des services.")
@@ -32,6 +36,12 @@ class Command(BaseCommand):
             "--partial",
             action="store_true",
             help="Import partiel : ne dépublie pas les enregistrements absents.",
+        )
+        parser.add_argument(
+            ALLOW_MASS_UNPUBLISH,
+            action="store_true",
+            dest="allow_mass_unpublish",
+            help="Autoriser un import complet qui dépublie plus de 20 % des enregistrements publiés d'une source.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Tout vérifier sans rien enregistrer.")
 
@@ -50,9 +60,16 @@ class Command(BaseCommand):
                 origin = path_or_url
             else:
                 structures_path, services_path = self.resolve_paths(path_or_url, structures, services)
-                structure_records = read_records(structures_path) if structures_path else []
-                service_records = read_records(services_path) if services_path else []
+                # A kind without a file is not part of the run (None): none of its records is unpublished.
+                structure_records = read_records(structures_path) if structures_path else None
+                service_records = read_records(services_path) if services_path else None
                 origin = ", ".join(str(path) for path in (structures_path, services_path) if path)
+                if verbosity > 0:
+                    taken = (
+                        f"{label} : {path.name if path else 'aucun fichier'}"
+                        for label, path in (("structures", structures_path), ("services", services_path))
+                    )
+                    self.stdout.write(f"Fichiers lus — {' ; '.join(taken)}.")
         except (UnreadableFile, ApiError) as exc:
             raise CommandError(f"Import annulé, rien n'a été modifié. {exc}") from exc
         timings["read"] = round(time.perf_counter() - read_start, 3)
@@ -66,6 +83,7 @@ class Command(BaseCommand):
                 origin=origin,
                 sources=sources,
                 full=not options["partial"],
+                allow_mass_unpublish=options["allow_mass_unpublish"],
                 dry_run=options["dry_run"],
                 progress=self.progress_bar if show_progress else None,
                 timings=timings,
@@ -76,6 +94,14 @@ class Command(BaseCommand):
         if verbosity > 0:
             prefix = "Simulation (rien n'a été enregistré) — " if options["dry_run"] else ""
             self.stdout.write(f"{prefix}{result.summary()} ({total:.1f} s)")
+            for note in result.notes:
+                self.stdout.write(f"Remarque : {note}")
+            for kind, label in (("structures", "structures"), ("services", "services")):
+                reasons = result.counts[kind]["rejets_par_motif"]
+                if reasons:
+                    self.stdout.write(f"Rejets des {label} par motif :")
+                    for reason in reasons:
+                        self.stdout.write(f"  {reason['nombre']} × [{reason['champ']}] {reason['motif']}")
             if verbosity > 1:
                 for batch in (result.structures, result.services):
                     for rejection in batch.rejections:
@@ -88,21 +114,14 @@ class Command(BaseCommand):
             folder = Path(path_or_url)
             if not folder.is_dir():
                 raise UnreadableFile(f"{folder} : dossier introuvable.")
-            structures = structures or self.find_file(folder, "structures")
-            services = services or self.find_file(folder, "services")
+            structures = structures or find_published_file(folder, "structures")
+            services = services or find_published_file(folder, "services")
         if not structures and not services:
             raise UnreadableFile(
-                "Indiquez un dossier contenant structures.* et services.*, ou --structures / --services."
+                "Indiquez un dossier contenant les exports data·inclusion (structures-inclusion-AAAA-MM-JJ.json, "
+                "services-inclusion-….parquet…, ou structures.* et services.*), ou --structures / --services."
             )
         return structures, services
-
-    @staticmethod
-    def find_file(folder: Path, stem: str) -> Path | None:
-        candidates = sorted(path for path in folder.iterdir() if path.name.split(".")[0] == stem and path.is_file())
-        if len(candidates) > 1:
-            names = ", ".join(path.name for path in candidates)
-            raise UnreadableFile(f"{folder} : plusieurs fichiers « {stem} » ({names}) ; précisez --{stem}.")
-        return candidates[0] if candidates else None
 
     @staticmethod
     def progress_bar(items, label):

@@ -1,0 +1,81 @@
+"""Nothing unpublished by accident: what a full import may unpublish, decided before it writes.
+
+A record absent from a full import is unpublished ("retiré par la source"), but only when the
+run really speaks for that record: its kind is part of the run (a run without a services file
+leaves every service as it is) and its source brought at least one record of that kind (an API
+answer of 0 records, e.g. for a token not allowed to see a source, unpublishes nothing). A run
+that would still unpublish a large share of a source stops before writing.
+"""
+
+from dataclasses import dataclass
+
+from core.bulk import stage_ids
+from imports import writer
+from imports.validation import Batch
+
+# A full run that would unpublish more than this share of a source's published records stops
+# (a truncated export, a filter upstream): ALLOW_MASS_UNPUBLISH lets it through. Small sources
+# lose a record or two in a normal week, so fewer than MASS_UNPUBLISH_MIN_RECORDS never stop it.
+MASS_UNPUBLISH_SHARE = 0.2
+MASS_UNPUBLISH_MIN_RECORDS = 5
+ALLOW_MASS_UNPUBLISH = "--autoriser-depublication-massive"
+# French words for each kind: (none received, plural, "published" agreed with the noun).
+KIND_LABELS = {
+    "structure": ("aucune structure reçue", "structures", "publiées"),
+    "service": ("aucun service reçu", "services", "publiés"),
+}
+
+
+class MassUnpublishing(Exception):
+    """The run would unpublish too much of a source; the French message names the option."""
+
+
+@dataclass
+class Unpublishing:
+    """What a full run unpublishes in one table: the published records of ``sources`` whose id
+    is not in ``present_ids`` (a staged table), ``counts`` per source as (absent, published)."""
+
+    kind: str
+    sources: list[str]
+    present_ids: str
+    counts: dict[str, tuple[int, int]]
+
+
+def plan_unpublishing(
+    table, batch: Batch, wanted: set[str], full: bool, stored: dict, notes: list
+) -> Unpublishing | None:
+    """Which records this run would unpublish, counted before anything is written.
+
+    Only a kind that is part of the run, and only the sources it holds at least one record of
+    (valid or rejected): a source that brought nothing (an API token not allowed to see it, an
+    empty answer, a file of other producers) is left as it is, and a note says so when it has
+    published records here.
+    """
+    if not (full and batch.provided and stored):
+        return None
+    none_received, _plural, published_word = KIND_LABELS[batch.kind]
+    published_here = writer.published_counts(table, sorted(wanted) if wanted else None)
+    for source in sorted(set(published_here) - batch.sources):
+        notes.append(
+            f"Source « {source} » : {none_received} alors que {published_here[source]} sont {published_word} ici ; "
+            "rien n'est dépublié pour cette source (réponse vide, ou source non autorisée pour ce jeton ?)."
+        )
+    sources = sorted(batch.sources)
+    present = stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
+    return Unpublishing(batch.kind, sources, present, writer.absent_counts(table, present, sources))
+
+
+def refuse_mass_unpublishing(plans: dict[str, Unpublishing | None]) -> None:
+    excessive = [
+        f"{source} : {absent} {KIND_LABELS[plan.kind][1]} sur {published} {KIND_LABELS[plan.kind][2]}"
+        for plan in plans.values()
+        if plan is not None
+        for source, (absent, published) in plan.counts.items()
+        if absent >= MASS_UNPUBLISH_MIN_RECORDS and absent > MASS_UNPUBLISH_SHARE * published
+    ]
+    if excessive:
+        raise MassUnpublishing(
+            f"Cet import dépublierait plus de {MASS_UNPUBLISH_SHARE:.0%} des enregistrements publiés d'une source "
+            f"({' ; '.join(excessive)}) : export incomplet ? Rien n'a été modifié. Si ces retraits sont voulus, "
+            f"relancez avec l'option {ALLOW_MASS_UNPUBLISH} (ou --partial pour ne rien dépublier)."
+        )
