@@ -1,7 +1,7 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
@@ -16,7 +16,7 @@ def wants_json(request) -> bool:
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
-@require_GET
+@require_safe
 # The communes only change at import: a suggestion list can be reused for an hour, by the browser or a proxy.
 @cache_control(public=True, max_age=3600)
 @vary_on_headers("Accept")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from inclusion_site.caching import cached_for_data_version
@@ -50,7 +50,7 @@ def search_filterset(request) -> ServiceSearchFilterSet:
     return ServiceSearchFilterSet(request.GET, queryset=Service.objects.all())
 
 
-@require_GET
+@require_safe
 @cached_for_data_version(headers=("HX-Request", "HX-History-Restore-Request"))
 def search(request):
     filterset = search_filterset(request)
@@ -109,7 +109,7 @@ class Echo:
         return value
 
 
-@require_GET
+@require_safe
 # Every result of a search, unpaginated: the costliest page to scrape.
 @ratelimit(key="ip", rate="30/h", block=True)
 def export_csv(request):
@@ -178,7 +178,7 @@ def published_service_or_gone(request, service_id: str):
     return service, None
 
 
-@require_GET
+@require_safe
 def detail(request, service_id: str):
     service, gone = published_service_or_gone(request, service_id)
     return gone or render(request, "services/detail.html", detail_context(request, service))

@@ -110,6 +110,8 @@ def test_pages_have_no_inline_code(client, admin_client, service):
         "/admin/",
         "/admin/services/service/",
         f"/admin/services/service/{quote(service.id, safe='')}/change/",
+        "/admin/curation/tableau-de-bord/",
+        "/admin/curation/doublons/",
     ):
         response = admin_client.get(url, follow=True)
         assert response.status_code == 200, url

@@ -59,3 +59,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_prod_check({"SECRET_KEY": "", "ALLOWED_HOSTS": "trouver.example.org"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/services/?q=atelier", 200),
+        ("/services/export.csv", 200),
+        ("/communes/autocomplete/?q=lil", 200),
+        ("/services/dora--inconnu/", 404),
+        ("/structures/dora--inconnue/", 404),
+    ],
+)
+def test_public_pages_answer_head(client, path, status):
+    """Uptime monitors and link checkers send HEAD: the same status as GET, no body."""
+    response = client.head(path)
+    assert response.status_code == status
+    assert (b"".join(response.streaming_content) if response.streaming else response.content) == b""
