@@ -32,7 +32,7 @@ def test_search_page_is_not_rate_limited(client):
     assert set(statuses(client, "/services/?q=atelier", 40)) == {200}
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1, RATELIMIT_IP_META_KEY="inclusion_site.client_ip.client_ip")
+@override_settings(TRUSTED_PROXIES=["10.0.0.1"])
 def test_behind_the_proxy_each_visitor_has_its_own_counter(client):
     """As in production: REMOTE_ADDR is the proxy's; the visitor is the address the proxy appended."""
     first = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.1"}

@@ -3,6 +3,7 @@
 Environment-specific modules (dev, test, prod) import only this one.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,14 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str) -> list[str]:
+    """IP addresses or networks (CIDR), checked now: a typo must stop the start, not every request."""
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in env_list(name, default)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-not-for-production")
@@ -166,9 +175,15 @@ SEARCH_MEMORY_WAIT = False
 SEARCH_COLUMNS_DIR = os.environ.get("SEARCH_COLUMNS_DIR") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The reverse proxies in front of the site (addresses or networks): X-Forwarded-For is believed only from
+# them, read from the right (inclusion_site.client_ip). Default: a proxy on this machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.0/8,::1")
+RATELIMIT_IP_META_KEY = "inclusion_site.client_ip.client_ip"
+
 # Brute-force protection of the admin login (django-axes): 5 failures for one username from
-# one address lock that pair out for 15 minutes; a success resets the counter. Addresses come
-# from REMOTE_ADDR, like the rate limits: behind a proxy, set AXES_CLIENT_IP_CALLABLE.
+# one visitor address (the rate limits' one, behind the proxies) lock that pair out for
+# 15 minutes; a success resets the counter.
+AXES_CLIENT_IP_CALLABLE = "inclusion_site.client_ip.client_ip"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
