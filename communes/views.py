@@ -3,10 +3,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_ratelimit.decorators import ratelimit
 
 from communes.search import MAX_LENGTH, suggest
 from inclusion_site.caching import cached_for_data_version
+from inclusion_site.rate_limits import limit
 
 
 def wants_json(request) -> bool:
@@ -17,11 +17,12 @@ def wants_json(request) -> bool:
 
 
 @require_safe
+# Generous: people type, one request per keystroke (after htmx's delay); scripts get the 429 page (outside the
+# public caching below: it is this visitor's answer only).
+@limit("120/m")
 # The communes only change at import: a suggestion list can be reused for an hour, by the browser or a proxy.
 @cache_control(public=True, max_age=3600)
 @vary_on_headers("Accept")
-# Generous: people type, one request per keystroke (after htmx's delay); scripts get the 429 page.
-@ratelimit(key="ip", rate="120/m", block=True)
 @cached_for_data_version(headers=("Accept",))
 def autocomplete(request):
     """Suggestions for the commune field: the listbox fragment, or JSON."""

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.decorators import ratelimit
 
 from inclusion_site.caching import cached_for_data_version
+from inclusion_site.rate_limits import limit
 from services.detail import ServiceDetail
 from services.engines import facet_counts
 from services.filters import ServiceSearchFilterSet
@@ -110,8 +110,9 @@ class Echo:
 
 
 @require_safe
-# Every result of a search, unpaginated: the costliest page to scrape.
-@ratelimit(key="ip", rate="30/h", block=True)
+# Every result of a search, unpaginated: the costliest page to scrape. A social-work office of about 100
+# people may share one address: a few exports each an hour.
+@limit("300/h")
 def export_csv(request):
     filterset = search_filterset(request)
     if not filterset.is_valid():
@@ -185,7 +186,7 @@ def detail(request, service_id: str):
 
 
 @require_POST
-@ratelimit(key="ip", rate="5/h", method="POST", block=True)
+@limit("5/h", method="POST")
 def report_error(request, service_id: str):
     service, gone = published_service_or_gone(request, service_id)
     if gone:

@@ -9,7 +9,7 @@ reaches the view.
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,8 +35,14 @@ def dataset():
     ServiceFactory(id="dora--a-distance", structure=structure, modes_accueil=["a-distance"], zone_eligibilite=None)
 
 
+def reset_limits():
+    """Each example must reach the view: no cached answer, no rate-limit counter."""
+    cache.clear()
+    caches["rate_limits"].clear()
+
+
 def get(client, path, pairs, **headers):
-    cache.clear()  # rate-limit counters: each example must reach the view
+    reset_limits()
     return client.get(path, QUERY_STRING=query_string(pairs), **headers)
 
 
@@ -88,7 +94,7 @@ def test_detail_pages(client, dataset, record, pairs, kind):
     ),
 )
 def test_report_form(client, dataset, record, fields):
-    cache.clear()
+    reset_limits()
     # Encoded here: the test client cannot encode lone surrogates, a raw client can send their bytes.
     body = query_string(fields)
     response = client.post(f"/services/signaler/{encode(record)}/", body, "application/x-www-form-urlencoded")

@@ -57,7 +57,7 @@ def test_headers_on_pages_fragments_admin_and_errors(client, service):
         "admin login": client.get("/admin/login/"),
         "404": client.get("/structures/inconnue/"),
     }
-    for _ in range(31):
+    for _ in range(301):
         rate_limited = client.get("/services/export.csv?q=x")
     responses["429"] = rate_limited
     expected = {"invalid fragment": 400, "404": 404, "429": 429}

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "django_htmx",
-    "django_ratelimit",
     "dsfr",
     "simple_history",
     "axes",
@@ -60,6 +59,8 @@ INSTALLED_APPS = [
     "services",
     "imports",
     "curation",
+    # Project-wide: system checks (inclusion_site.checks), the rate-limit counters' table.
+    "inclusion_site",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Who made a change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
     # The database going away mid-request: French 503 page, then reconnection on the next request.
@@ -147,20 +147,27 @@ DATABASE_ROUTERS = ["inclusion_site.db_router.PrimaryReplicaRouter"]
 
 
 REDIS_URL = os.environ.get("REDIS_URL")
+# Two caches: whole pages ("default", inclusion_site.caching) and the rate limits' counters ("rate_limits",
+# inclusion_site.rate_limits), apart so that pages never evict a counter. Counters must be shared by every
+# worker (inclusion_site.checks): in Redis when there is one, else in a PostgreSQL table.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "rate_limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "limits",
+        },
     }
-    SILENCED_SYSTEM_CHECKS: list[str] = []
 else:
-    # Without Redis, caches and rate-limit counters live in each worker's memory: fine for
-    # development and a single server; production with several workers sets REDIS_URL.
-    # Cached search fragments weigh tens of kB: at most 1,000 of them per worker.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+        # Each worker keeps its own pages: cached search fragments weigh tens of kB, at most 1,000 of them.
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}},
+        "rate_limits": {"BACKEND": "inclusion_site.rate_limits.DatabaseCounters", "LOCATION": "rate_limit_counters"},
     }
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
+# django-ratelimit is used as a library (inclusion_site.rate_limits), not installed as an app: see
+# inclusion_site.checks for the check that replaces its own.
+RATELIMIT_USE_CACHE = "rate_limits"
 # Searches are answered from the index held in each worker's memory ("memory"), or by
 # PostgreSQL alone ("sql", the reference engine): services.engines.
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "memory")
@@ -192,7 +199,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_LOCKOUT_CALLABLE = "inclusion_site.errors.locked_out"  # French page, Retry-After
 AXES_COOLOFF_MESSAGE = "Compte verrouillé : trop de tentatives de connexion. Réessayez dans 15 minutes."
 
 AUTH_PASSWORD_VALIDATORS = [
