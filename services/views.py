@@ -1,5 +1,3 @@
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from inclusion_site.caching import cached_for_data_version
 from inclusion_site.rate_limits import limit
+from inclusion_site.spreadsheet import SafeCsvWriter
 from services.detail import ServiceDetail
 from services.engines import facet_counts
 from services.filters import ServiceSearchFilterSet
@@ -119,7 +118,7 @@ def export_csv(request):
         messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
         return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
     rows = iter(filterset.qs)
-    writer = csv.writer(Echo())
+    writer = SafeCsvWriter(Echo())  # cells that would run as formulas are written as text
 
     def lines():
         yield "\ufeff"  # lets spreadsheet software read UTF-8
