@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from imports import writer
+from imports import runs, writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
@@ -31,7 +31,6 @@ STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", 
 SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
-LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 
 
 class ImportAborted(Exception):
@@ -94,17 +93,21 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[Iterable, str], Iterable] | None = None,
     timings: dict | None = None,
+    wait: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
 
-    Records may stream (JSON files); lists are emptied once validated, to free memory.
+    Records may stream (JSON files); lists are emptied once validated, to free memory. One import at a time:
+    when another runs, this one waits for it (`wait`, said through `notify`) or raises runs.ImportBusy.
     """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
+    runs.acquire(wait=wait, notify=notify)
     run = None
-    if not dry_run:
-        run = ImportRun.objects.create(origin=origin, sources=sorted(sources or []), full=full)
     try:
+        if not dry_run:
+            run = runs.start(origin=origin, sources=sorted(sources or []), full=full)
         with transaction.atomic():
             try:
                 result = _import_in_transaction(structures, services, sources, full, progress, timings)
@@ -125,13 +128,14 @@ def run_import(
             run.timings = timings
             run.save(update_fields=["status", "finished_at", "message", "timings"])
         raise
+    finally:
+        runs.release()
     return result
 
 
 def _import_in_transaction(structures, services, only_sources, full, progress, timings) -> ImportResult:
     wanted = set(only_sources or [])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         # Bulk writes: GIN indexes buffer new entries in a pending list that is merged with
         # work_mem; the defaults (4 MB) make a national first import several times slower.
         cursor.execute("SET LOCAL work_mem = '128MB'")
