@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -83,11 +84,13 @@ print(json.dumps([client.get("/services/export.csv").status_code for _ in range(
 
 def exports_from_two_processes(count: int) -> list[list[int]]:
     database = connection.settings_dict
+    password = f":{quote(database['PASSWORD'], safe='')}" if database["PASSWORD"] else ""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "inclusion_site.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}",
+        # A socket directory (the embedded PostgreSQL of `make test`) goes percent-encoded in the host.
+        "DATABASE_URL": f"postgres://{database['USER']}{password}@{quote(database['HOST'] or '127.0.0.1', safe='')}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}",
     }
     processes = [
         subprocess.Popen(

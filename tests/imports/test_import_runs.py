@@ -22,11 +22,16 @@ from tests.imports.conftest import Dataset
 pytestmark = pytest.mark.django_db
 
 
-def session_url() -> str:
+def other_session() -> psycopg.Connection:
+    """A connection of its own to the test database (a host or a socket directory)."""
     settings = connection.settings_dict
-    return (
-        f"postgresql://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:{settings['PORT']}/"
-        f"{settings['NAME']}"
+    return psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        autocommit=True,
     )
 
 
@@ -37,7 +42,7 @@ def other_import():
         cursor.execute("SET lock_timeout = '10s'")  # the test fails rather than hangs (reset by its rollback)
     run = ImportRun.objects.create(origin="/data/autre", host="web-1", pid=4242)
     ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.localtime().replace(hour=0, minute=1))
-    with psycopg.connect(session_url(), autocommit=True) as session:
+    with other_session() as session:
         session.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         yield session
 
