@@ -15,7 +15,7 @@ def clear_cache(request):
     that transactional tests (and their flush, which knows only models) leave behind."""
     cache.clear()
     if uses_database(request.node):
-        request.getfixturevalue("db" if "live_server" not in request.fixturenames else "live_server")
+        request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
         caches["rate_limits"].clear()
     yield
     cache.clear()
