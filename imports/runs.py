@@ -51,7 +51,11 @@ def acquire(*, wait: bool = False, notify: Callable[[str], None] | None = None) 
             if notify:
                 notify(f"{busy} Attente de sa fin…")
             cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-    mark_interrupted()
+    try:
+        mark_interrupted()
+    except BaseException:
+        release()
+        raise
 
 
 def release() -> None:
