@@ -10,7 +10,6 @@ the workers of every machine, kept across restarts, and incremented in one atomi
 DatabaseCache reads then writes, so two workers could both count 5 → 6.
 """
 
-import random
 from functools import wraps
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
@@ -21,8 +20,8 @@ from django_ratelimit.core import get_usage
 from inclusion_site.errors import rate_limited
 
 TABLE = "rate_limit_counters"  # created by inclusion_site/migrations/0001_rate_limit_counters.py
-# One counter in this many new ones also deletes the expired ones (a counter lives one window).
-CULL_EVERY = 100
+# Expired counters deleted by each counting (inclusion_site.rate_limits.DatabaseCounters.add).
+CULL_PER_COUNTING = 2
 # A timeout in seconds from now on the database's clock; None: never.
 EXPIRES = "coalesce(statement_timestamp() + make_interval(secs => %s::float8), 'infinity')"
 
@@ -65,19 +64,26 @@ class DatabaseCounters(BaseCache):
         return self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        """Start a counter unless a live one exists; an expired one is started again. Returns whether it did."""
+        """Start a counter unless a live one exists; an expired one is started again. Returns whether it did.
+
+        The same statement deletes a few other expired counters (every counter expires with its window):
+        the table holds about the live counters, without a cleaning job nor an extra query."""
         key = self.make_and_validate_key(key, version=version)
         added = self.execute(
             """
+            WITH culled AS (
+                DELETE FROM {table} WHERE cache_key IN (
+                    SELECT cache_key FROM {table} WHERE expires <= statement_timestamp() AND cache_key <> %s
+                    LIMIT %s FOR UPDATE SKIP LOCKED
+                )
+            )
             INSERT INTO {table} AS t (cache_key, count, expires) VALUES (%s, %s, {expires})
             ON CONFLICT (cache_key) DO UPDATE SET count = excluded.count, expires = excluded.expires
             WHERE t.expires <= statement_timestamp()
             RETURNING 1
             """,
-            [key, int(value), self.seconds(timeout)],
+            [key, CULL_PER_COUNTING, key, int(value), self.seconds(timeout)],
         )
-        if added and random.randrange(CULL_EVERY) == 0:
-            self.execute("DELETE FROM {table} WHERE expires <= statement_timestamp()", [])
         return added is not None
 
     def incr(self, key, delta=1, version=None):

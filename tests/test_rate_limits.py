@@ -160,3 +160,14 @@ def test_counters_apart_from_the_page_cache_are_checked():
     shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
     with override_settings(CACHES=shared, RATELIMIT_USE_CACHE="default"):
         assert [message.id for message in rate_limit_counters(None)] == ["inclusion_site.E002"]
+
+
+def test_expired_counters_are_deleted_as_visitors_are_counted():
+    counters = caches["rate_limits"]
+    for index in range(5):
+        counters.set(f"old-{index}", 1, 0)  # windows over
+    counters.add("new", 0, 60)
+    counters.add("new", 0, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM rate_limit_counters")
+        assert cursor.fetchone()[0] == 2  # the live counter and one expired left
