@@ -1,12 +1,12 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_ratelimit.decorators import ratelimit
 
 from communes.search import MAX_LENGTH, suggest
 from core.page_cache import cached_for_data_version
+from core.rate_limits import limit
 
 
 def wants_json(request) -> bool:
@@ -16,12 +16,13 @@ def wants_json(request) -> bool:
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
-@require_GET
+@require_safe
+# Generous: people type, one request per keystroke (after htmx's delay); scripts get the 429 page (outside the
+# public caching below: it is this visitor's answer only).
+@limit("120/m")
 # The communes only change at import: a suggestion list can be reused for an hour, by the browser or a proxy.
 @cache_control(public=True, max_age=3600)
 @vary_on_headers("Accept")
-# Generous: people type, one request per keystroke (after htmx's delay); scripts get the 429 page.
-@ratelimit(key="ip", rate="120/m", block=True)
 @cached_for_data_version(headers=("Accept",))
 def autocomplete(request):
     """Suggestions for the commune field: the listbox fragment, or JSON."""

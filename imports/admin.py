@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from imports import runs
 from imports.models import ImportRun, RejectedRecord
 
 
@@ -32,8 +33,19 @@ class ImportRunAdmin(admin.ModelAdmin):
         "counts",
         "timings",
         "message",
+        "host",
+        "pid",
     ]
     inlines = [RejectedRecordInline]
+
+    # A run "en cours" whose process is gone shows as interrupted (imports.runs).
+    def changelist_view(self, request, extra_context=None):
+        runs.mark_interrupted()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        runs.mark_interrupted()
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,8 @@ class ImportRun(models.Model):
         RUNNING = "en-cours", "En cours"
         SUCCEEDED = "reussi", "Réussi"
         FAILED = "echoue", "Échoué"
+        # The process ended without a word (killed, machine restarted): see imports.runs.
+        INTERRUPTED = "interrompu", "Interrompu"
 
     started_at = models.DateTimeField("début", auto_now_add=True)
     finished_at = models.DateTimeField("fin", null=True, blank=True)
@@ -21,6 +23,9 @@ class ImportRun(models.Model):
     counts = models.JSONField("compteurs", default=dict, blank=True)
     timings = models.JSONField("durées par phase (s)", default=dict, blank=True)
     message = models.TextField(blank=True)
+    # Where the run's process is (or was): whom to look for when a run seems stuck.
+    host = models.CharField("machine", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("processus", null=True, blank=True)
 
     class Meta:
         verbose_name = "import"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.bulk import copy_rows, indexes_rebuilt_after, refresh_planner_statistics, stage_ids
 from core.text import normalize
-from imports import writer
+from imports import runs, writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
@@ -30,7 +30,6 @@ STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", 
 SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
-LOCK_KEY = 742_001  # pg_advisory_xact_lock key: one import at a time
 
 
 class ImportAborted(Exception):
@@ -95,19 +94,23 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[Iterable, str], Iterable] | None = None,
     timings: dict | None = None,
+    wait: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
 
     ``None`` for a kind means that kind is not part of the run (no services file…): its
     records are left as they are, none unpublished. Records may stream (JSON files); lists are
-    emptied once validated, to free memory.
+    emptied once validated, to free memory. One import at a time: when another runs, this one
+    waits for it (`wait`, said through `notify`) or raises runs.ImportBusy.
     """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
+    runs.acquire(wait=wait, notify=notify)
     run = None
-    if not dry_run:
-        run = ImportRun.objects.create(origin=origin, sources=sorted(sources or []), full=full)
     try:
+        if not dry_run:
+            run = runs.start(origin=origin, sources=sorted(sources or []), full=full)
         with transaction.atomic():
             try:
                 result = _import_in_transaction(
@@ -130,6 +133,8 @@ def run_import(
             run.timings = timings
             run.save(update_fields=["status", "finished_at", "message", "timings"])
         raise
+    finally:
+        runs.release()
     return result
 
 
@@ -138,7 +143,6 @@ def _import_in_transaction(
 ) -> ImportResult:
     wanted = set(only_sources or [])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         # Bulk writes: memory for the sorts of set-based statements and for building indexes again.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

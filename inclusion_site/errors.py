@@ -2,11 +2,16 @@ from django.conf import settings
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 
-def rate_limited(request, exception=None):
-    """Too many requests from one address: say so in French, with a 429."""
-    return render(request, "errors/429.html", status=429)
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout (AXES_LOCKOUT_CALLABLE): the French page, a 429, and when to try again."""
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT}
+    response = render(request, "admin/lockout.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    add_never_cache_headers(response)
+    return response
 
 
 def server_error(request):

@@ -1,15 +1,14 @@
-import csv
-
 from django.db import router
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.decorators import ratelimit
+from django.views.decorators.http import require_POST, require_safe
 
 from core.page_cache import cached_for_data_version
+from core.rate_limits import limit
+from core.spreadsheet import SafeCsvWriter
 from services import columns_store, results
 from services.detail import ServiceDetail
 from services.engine import Search
@@ -38,7 +37,7 @@ def is_fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 @cached_for_data_version(headers=("HX-Request", "HX-History-Restore-Request"))
 def search(request):
     page = SearchPage(request.GET)
@@ -50,7 +49,7 @@ def search(request):
     return response
 
 
-@require_GET
+@require_safe
 def ready(request):
     """Readiness, for the load balancer: 200 once this worker holds the search index of the current data."""
     alias = router.db_for_read(SearchEntry)
@@ -82,16 +81,17 @@ def export_row(service) -> list[str]:
     ]
 
 
-@require_GET
-# Every result of a search, unpaginated: the costliest page to scrape.
-@ratelimit(key="ip", rate="30/h", block=True)
+@require_safe
+# Every result of a search, unpaginated: the costliest page to scrape. A social-work office of about 100
+# people may share one address: a few exports each an hour.
+@limit("300/h")
 def export_csv(request):
     filterset = search_form(request.GET)
     if not filterset.is_valid():
         messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
         return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
     search = Search.of(filterset.params())
-    writer = csv.writer(Echo())
+    writer = SafeCsvWriter(Echo())  # cells that would run as formulas are written as text
 
     def lines():
         yield "\ufeff"  # lets spreadsheet software read UTF-8
@@ -136,14 +136,14 @@ def published_service_or_gone(request, service_id: str):
     return service, None
 
 
-@require_GET
+@require_safe
 def detail(request, service_id: str):
     service, gone = published_service_or_gone(request, service_id)
     return gone or render(request, "services/detail.html", detail_context(request, service))
 
 
 @require_POST
-@ratelimit(key="ip", rate="5/h", method="POST", block=True)
+@limit("5/h", method="POST")
 def report_error(request, service_id: str):
     service, gone = published_service_or_gone(request, service_id)
     if gone:

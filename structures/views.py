@@ -2,7 +2,7 @@ from data_inclusion.schema import v1
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from services.detail import directions_url
 from services.presenters import ResultCard, phone_href, safe_url
@@ -12,7 +12,7 @@ from structures.opening_hours import opening_status, week_description
 from structures.schema import enum_label
 
 
-@require_GET
+@require_safe
 def detail(request, structure_id: str):
     structure = get_object_or_404(Structure, pk=structure_id)
     if not structure.is_published:

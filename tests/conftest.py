@@ -1,13 +1,22 @@
 import importlib
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+
+
+def uses_database(item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or bool({"db", "live_server"} & set(fixtures))
 
 
 @pytest.fixture(autouse=True)
-def clear_cache():
-    """Caches (rate-limit counters, cached choices) live in memory: one test must not feed the next."""
+def clear_cache(request):
+    """One test must not feed the next: the page cache lives in memory, the rate-limit counters in a table
+    that transactional tests (and their flush, which knows only models) leave behind."""
     cache.clear()
+    if uses_database(request.node):
+        request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+        caches["rate_limits"].clear()
     yield
     cache.clear()
 

@@ -105,6 +105,30 @@ VALID = {
     "q": ["atelier", "mobilite"],
 }
 
+# What clients and broken proxies put in X-Forwarded-For (core.client_ip).
+MALFORMED_ADDRESSES = [
+    "1.2.3.4:5678",
+    "[2001:db8::1]",
+    "[2001:db8::1]:443",
+    "unknown",
+    "1.2.3.999",
+    "%00",
+    "\x00",
+    "1.2.3.4\x00",
+    "",
+    " , ,",
+    "fe80::1%eth0",
+    "[2001:db8::1",
+    "2001:db8::1]:443",
+    "1.2.3.4:99999",
+    "::ffff:1.2.3.4",
+    "'; DROP TABLE x; --",
+    "١٢٣.١.١.١",  # Arabic-Indic digits
+    "1.2.3.4, unknown",
+    "unknown, 1.2.3.4",
+    "a" * 5000,
+]
+
 # Text that survives percent-encoding: any code point, lone surrogates included.
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
 hostile_value = st.one_of(
@@ -119,6 +143,16 @@ parameter_name = st.one_of(st.sampled_from(SEARCH_NAMES), st.sampled_from(PAYLOA
 # Repeated names are the point: lists, and scalars given twice.
 parameters = st.lists(st.tuples(parameter_name, hostile_value), max_size=8)
 record_id = st.one_of(st.sampled_from(PAYLOADS), any_text.filter(bool), st.just("dora--service-fixe"))
+# Header values travel as latin-1 in WSGI: what a client can send.
+header_text = st.text(st.characters(codec="latin-1"), max_size=60)
+address = st.one_of(
+    st.ip_addresses().map(str),
+    st.builds("{}:{}".format, st.ip_addresses(v=4), st.integers(-1, 99999)),
+    st.builds("[{}]:{}".format, st.ip_addresses(v=6), st.integers(-1, 99999)),
+    st.sampled_from(MALFORMED_ADDRESSES),
+    header_text,
+)
+forwarded_for = st.lists(address, max_size=5).map(", ".join)
 
 
 def encode(value: str) -> str:

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from services.models import ErrorReport
 from tests.services.factories import ServiceFactory
@@ -39,4 +40,8 @@ def test_report_search_and_errors_keep_no_address_nor_search(client, caplog):
     assert "hebergement-urgence-secret" not in logged
 
     # Rate-limit counters are keyed by a hash of the address, never the address itself.
-    assert not any(VISITOR in key for key in cache._cache)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM rate_limit_counters")
+        counters = [key for (key,) in cursor.fetchall()]
+    assert len(counters) == 3  # export, autocomplete, report form
+    assert not any(VISITOR in key for key in counters + list(cache._cache))

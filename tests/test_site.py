@@ -45,18 +45,39 @@ def run_prod_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_settings_pass_check_deploy():
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
+def test_production_settings_pass_check_deploy_silencing_nothing(redis_url):
+    """With or without Redis: nothing reported, nothing silenced (the rate-limit store included)."""
     result = run_prod_check(
         {
             "SECRET_KEY": "k7#Qz!8vLr2@pX9mWn4$Tb6&Yh1^Jc5*Ud3(Fe0)Gs-Ai+Ko=Mq[Pt]Rw{Vx}Zy",
             "ALLOWED_HOSTS": "trouver.example.org",
+            **({"REDIS_URL": redis_url} if redis_url else {}),
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_prod_check({"SECRET_KEY": "", "ALLOWED_HOSTS": "trouver.example.org"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/services/?q=atelier", 200),
+        ("/services/export.csv", 200),
+        ("/communes/autocomplete/?q=lil", 200),
+        ("/services/dora--inconnu/", 404),
+        ("/structures/dora--inconnue/", 404),
+    ],
+)
+def test_public_pages_answer_head(client, path, status):
+    """Uptime monitors and link checkers send HEAD: the same status as GET, no body."""
+    response = client.head(path)
+    assert response.status_code == status
+    assert (b"".join(response.streaming_content) if response.streaming else response.content) == b""

@@ -3,6 +3,7 @@
 Environment-specific modules (dev, test, prod) import only this one.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str, default: str) -> list[str]:
+    """IP addresses or networks (CIDR), checked now: a typo must stop the start, not every request."""
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in env_list(name, default)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-not-for-production")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -41,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "django_htmx",
-    "django_ratelimit",
     "dsfr",
     "simple_history",
     "axes",
@@ -64,11 +72,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A NUL byte in an admin URL or form is a 400, before it reaches a database lookup.
+    "inclusion_site.nul_bytes.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Who made a change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
     # The database going away mid-request: French 503 page, then reconnection on the next request.
@@ -139,20 +148,27 @@ DATABASE_ROUTERS = ["inclusion_site.db_router.PrimaryReplicaRouter"]
 
 
 REDIS_URL = os.environ.get("REDIS_URL")
+# Two caches: whole pages ("default", core.page_cache) and the rate limits' counters ("rate_limits",
+# core.rate_limits), apart so that pages never evict a counter. Counters must be shared by every
+# worker (core.checks): in Redis when there is one, else in a PostgreSQL table.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "rate_limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "limits",
+        },
     }
-    SILENCED_SYSTEM_CHECKS: list[str] = []
 else:
-    # Without Redis, caches and rate-limit counters live in each worker's memory: fine for
-    # development and a single server; production with several workers sets REDIS_URL.
-    # Cached search fragments weigh tens of kB: at most 1,000 of them per worker.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+        # Each worker keeps its own pages: cached search fragments weigh tens of kB, at most 1,000 of them.
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}},
+        "rate_limits": {"BACKEND": "core.rate_limits.DatabaseCounters", "LOCATION": "rate_limit_counters"},
     }
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-RATELIMIT_VIEW = "inclusion_site.errors.rate_limited"
+# django-ratelimit is used as a library (core.rate_limits), not installed as an app: see core.checks for the
+# check that replaces its own.
+RATELIMIT_USE_CACHE = "rate_limits"
 # Whole answers of the search and the autocomplete kept in the cache (core.page_cache);
 # PAGE_CACHE=off measures the computed answers (benchmarks).
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "on").lower() not in ("off", "0", "false", "no")
@@ -164,9 +180,15 @@ SEARCH_COLUMNS_WAIT = False
 SEARCH_COLUMNS_DIR = os.environ.get("SEARCH_COLUMNS_DIR") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The reverse proxies in front of the site (addresses or networks): X-Forwarded-For is believed only from
+# them, read from the right (core.client_ip). Default: a proxy on this machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.0/8,::1")
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
+
 # Brute-force protection of the admin login (django-axes): 5 failures for one username from
-# one address lock that pair out for 15 minutes; a success resets the counter. Addresses come
-# from REMOTE_ADDR, like the rate limits: behind a proxy, set AXES_CLIENT_IP_CALLABLE.
+# one visitor address (the rate limits' one, behind the proxies) lock that pair out for
+# 15 minutes; a success resets the counter.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -175,7 +197,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_LOCKOUT_CALLABLE = "inclusion_site.errors.locked_out"  # French page, Retry-After
 AXES_COOLOFF_MESSAGE = "Compte verrouillé : trop de tentatives de connexion. Réessayez dans 15 minutes."
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -233,7 +255,8 @@ GEO_API_URL = os.environ.get("GEO_API_URL", "https://geo.api.gouv.fr")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_one_line": {"()": "inclusion_site.log_filters.ClientErrorsOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -2,7 +2,7 @@
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
 Optional: CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS,
-REDIS_URL (shared cache and rate limits), TRUSTED_PROXY_COUNT (reverse proxies in front, default 1).
+REDIS_URL (shared cache and rate limits), TRUSTED_PROXIES (reverse proxies in front, settings.base).
 """
 
 import os
@@ -30,11 +30,3 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-
-# Behind the TLS-terminating reverse proxy, the visitor's address is the last one the proxy
-# appended to X-Forwarded-For: brute-force lockouts must count per visitor, not per proxy.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-# The same visitor address for rate limits: REMOTE_ADDR is the proxy, shared by everyone.
-TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
-RATELIMIT_IP_META_KEY = "inclusion_site.client_ip.client_ip"

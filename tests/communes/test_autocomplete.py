@@ -261,8 +261,9 @@ def test_url():
 
 
 def test_fragment(client, places, django_assert_max_num_queries):
-    # The suggestions, and the data version that keys the cached answer (inclusion_site.caching).
-    with django_assert_max_num_queries(2):
+    # The suggestions, the data version that keys the cached answer (inclusion_site.caching), and the visitor's
+    # rate-limit counter (core.rate_limits: started by this first request, one statement).
+    with django_assert_max_num_queries(3):
         response = client.get(URL, {"q": "st etienne"})
 
     assert response.status_code == 200
@@ -323,7 +324,7 @@ def test_browsers_get_html(client, places):
 
 @pytest.mark.parametrize("text", ["", "a", "é", "  ", "-"])
 def test_empty_or_short_query_gives_an_empty_fragment(client, places, text, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):  # the data version only (inclusion_site.caching)
+    with django_assert_max_num_queries(2):  # the data version (inclusion_site.caching) and the rate-limit counter
         response = client.get(URL, {"q": text})
     assert response.status_code == 200
     assert 'id="communes-suggestions"' in response.content.decode()

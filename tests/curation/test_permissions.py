@@ -105,6 +105,7 @@ def test_login_locks_out_after_five_failures_for_15_minutes(client):
     assert response.status_code == 429
     assert "Connexion temporairement bloquée" in response.content.decode()
     assert "15 minutes" in response.content.decode()
+    assert response["Retry-After"] == "900"  # the cool-off, in seconds
     # Even the right password is refused while locked out.
     response = client.post(LOGIN, {"username": "camille", "password": "un mot de passe solide"})
     assert response.status_code == 429

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from imports.pipeline import LOCK_KEY
+from imports.runs import LOCK_KEY
 from tests.imports.conftest import load_fixture
 from tests.throwaway_postgres import ThrowawayPostgres
 
@@ -121,8 +122,17 @@ def test_killed_import_changes_nothing_and_the_next_one_succeeds(database, tmp_p
     # The server notices the dead client, rolls back and releases the lock.
     wait_for(lambda: lock_holder(database) is None, 120, "the rollback")
     assert snapshot(database) == before
+    # Its run says where it ran; nothing could mark it ended…
+    [(killed, status, pid, host)] = query(
+        database, "SELECT id, status, pid, host FROM imports_importrun ORDER BY id DESC LIMIT 1"
+    )
+    assert (status, pid, host) == ("en-cours", process.pid, socket.gethostname())
 
     manage(database, "import_datainclusion", big)
+    # …until the next import: the lock was free, its process gone.
+    [(status, message)] = query(database, "SELECT status, message FROM imports_importrun WHERE id = %s", [killed])
+    assert status == "interrompu"
+    assert message.startswith("Interrompu")
     [(copies,)] = query(database, "SELECT count(*) FROM services_service WHERE id LIKE 'dora--copie-%%'")
     assert copies == COPIES
     [(renamed,)] = query(database, "SELECT count(*) FROM structures_structure WHERE nom LIKE '%%(renommé)'")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from imports.api_client import ApiError, fetch_all
 from imports.pipeline import ImportAborted, run_import
 from imports.readers import UnreadableFile, find_published_file, read_records
+from imports.runs import ImportBusy
 from imports.unpublishing import ALLOW_MASS_UNPUBLISH
 
 
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             help="Autoriser un import complet qui dépublie plus de 20 % des enregistrements publiés d'une source.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Tout vérifier sans rien enregistrer.")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="Si un import est déjà en cours, attendre sa fin (sinon : s'arrêter aussitôt, sans rien modifier).",
+        )
 
     def handle(self, *args, path_or_url=None, structures=None, services=None, sources=None, **options):
         verbosity = options["verbosity"]
@@ -87,8 +93,10 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 progress=self.progress_bar if show_progress else None,
                 timings=timings,
+                wait=options["wait"],
+                notify=self.stderr.write if verbosity > 0 else None,
             )
-        except ImportAborted as exc:
+        except (ImportAborted, ImportBusy) as exc:
             raise CommandError(f"Import annulé, rien n'a été modifié. {exc}") from exc
         total = time.perf_counter() - start
         if verbosity > 0:

