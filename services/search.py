@@ -17,6 +17,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from communes.models import KM_PER_DEGREE, Commune
+from display.rendering import EXCERPT_SOURCE_LENGTH
 from services.search_index import SearchEntry
 from structures.models import Structure
 from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
@@ -33,6 +34,8 @@ SERVICE_RESULT_FIELDS = (
 STRUCTURE_RESULT_FIELDS = ("nom", "telephone", "courriel")
 RESULTS_PAGE_SQL = (
     f"SELECT {', '.join(f's.{name}' for name in SERVICE_RESULT_FIELDS)}, "
+    # The start of the description: all the cards' excerpt reads (display.rendering.plain_excerpt).
+    f"left(s.description, {EXCERPT_SOURCE_LENGTH}) AS description, "
     f"{', '.join(f'st.{name} AS structure_{name}' for name in STRUCTURE_RESULT_FIELDS)}"
     " FROM services_service AS s JOIN structures_structure AS st ON st.id = s.structure_id WHERE s.id = ANY(%s)"
 )

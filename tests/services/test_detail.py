@@ -64,7 +64,7 @@ def test_sections_in_the_order_a_person_needs_them(client):
     assert headings[:5] == ["Comment mobiliser ce service", "Où et quand", "Pour qui", "Frais et durée", "Description"]
     content = text(response)
     assert "Téléphoner au 03 20 00 00 00" in content
-    assert page(response).select_one('a[href="tel:0320000000"]')
+    assert page(response).select_one('a[href="tel:+33320000000"]')
     assert "Se présenter sur place : 1 rue de la République, 59000 Lille" in content
     assert "Peut être demandé par : usagers." in content
     assert "Habitants du Nord (59)" in content
