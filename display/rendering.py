@@ -108,10 +108,14 @@ def plain_excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
     if not text:
         return ""
     source = text[:EXCERPT_SOURCE_LENGTH]
-    if len(text) >= EXCERPT_SOURCE_LENGTH and "\n" in source:
-        # Cut between lines (the text may come cut already, see services.search): a link or emphasis cut in half
-        # would show its syntax.
-        source = source.rsplit("\n", 1)[0]
+    if len(text) >= EXCERPT_SOURCE_LENGTH:
+        # Cut between lines if that keeps enough (the text may come cut already, see services.search): a link or
+        # emphasis cut in half would show its syntax. Else between words.
+        cut = source.rfind("\n")
+        if cut < EXCERPT_SOURCE_LENGTH // 2:
+            cut = source.rfind(" ")
+        if cut > 0:
+            source = source[:cut]
     return _cut(_plain_text(source), length)
 
 
