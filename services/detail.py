@@ -52,7 +52,7 @@ class ServiceDetail:
         self.source = source_name(service.source)
         self.source_url = safe_url(service.lien_source)
         self.updated = updated_text(service.date_maj, today=timezone.localdate(now))
-        self.summary = plain_excerpt(service.description, 160)
+        self.summary = plain_excerpt(service.description)
         # Comment mobiliser
         self.actions = self.card.actions
         self.mobilisable_par = [enum_label(v1.PersonneMobilisatrice, v) for v in service.mobilisable_par or []]

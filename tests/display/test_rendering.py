@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from display.rendering import (
+    EXCERPT_LENGTH,
+    EXCERPT_SOURCE_LENGTH,
     format_phone,
     phone_href,
     plain_excerpt,
@@ -165,7 +167,7 @@ def test_plain_excerpt_strips_markdown_and_headings():
     excerpt = plain_excerpt(DORA_DESCRIPTION)
     assert excerpt.startswith("L'atelier « Coup de pouce numérique » aide à utiliser un ordinateur")
     assert not any(mark in excerpt for mark in ("#", "**", "<", "](", "Présentation du service"))
-    assert excerpt.endswith("…") and len(excerpt) <= 201
+    assert excerpt.endswith("…") and len(excerpt) <= EXCERPT_LENGTH + 1
     # Cut on a word.
     assert excerpt[:-1].split()[-1] in DORA_DESCRIPTION.split()
 
@@ -188,9 +190,12 @@ def test_plain_excerpt(markdown, excerpt):
 def test_plain_excerpt_length():
     text = "mot " * 200
     assert plain_excerpt(text, 20) == "mot mot mot mot mot…"
-    # A text longer than what an excerpt reads is cut between lines, never inside a link.
-    long_text = "Bonjour.\n" + "x" * 590 + "\n[Lien](https://exemple.fr/" + "y" * 100 + ")"
-    assert "[" not in plain_excerpt(long_text, 1000)
+    # A text longer than what an excerpt reads is cut between lines, never inside a link…
+    first_line = "Bonjour " * (EXCERPT_SOURCE_LENGTH * 3 // 4 // 8)
+    long_text = f"{first_line}\n[Lien](https://exemple.fr/{'y' * EXCERPT_SOURCE_LENGTH})"
+    assert plain_excerpt(long_text, 10_000) == f"{first_line.strip()}…"
+    # … or between words when its lines are long.
+    assert plain_excerpt("mot " * EXCERPT_SOURCE_LENGTH, 10_000).endswith("mot mot…")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, Comment
 from django.test import Client
 from django.urls import reverse
 
+from display.rendering import EXCERPT_LENGTH
 from services.models import ErrorReport
 from services.presenters import detail_url
 from tests.communes.factories import CommuneFactory
@@ -302,15 +303,15 @@ def test_hostile_markdown_is_rendered_inert_on_every_page(client):
 
 def test_result_cards_show_a_plain_excerpt(client):
     CommuneFactory(code_insee="59350", nom="Lille")
-    ServiceFactory(description=DORA_DESCRIPTION + "Suite. " * 200)
+    ServiceFactory(description=DORA_DESCRIPTION + "Suite du texte.\n" * 100)
     card = page(client.get("/services/", {"code_commune": "59350"})).select_one(".services-card")
     excerpt = card.select_one(".services-card__excerpt")
     assert not excerpt.find_all(True)
     assert excerpt.get_text().startswith(
         "Un accompagnement individuel vers l'emploi. Sur rendez-vous. Jeunes de 16 à 25 ans Demandeurs d'emploi "
-        "Accéder au service Suite. Suite."
+        "Accéder au service Suite du texte. Suite du texte."
     )
-    assert excerpt.get_text().endswith("Suite…") and len(excerpt.get_text()) <= 201
+    assert excerpt.get_text().endswith("…") and len(excerpt.get_text()) <= EXCERPT_LENGTH + 1
 
 
 def test_phones_in_the_french_national_format_and_tel_links_in_e164(client):
