@@ -372,7 +372,9 @@ def save_communes(records: list[CommuneRecord]) -> ImportResult:
             result.orphans.append(record)
         subdivisions.append((record, parent_id))
     upsert(changed_rows(subdivisions))
-    if result.created or result.updated:
+    # Labels tell namesakes apart (Commune.label_for): a new or renamed place may make or unmake them.
+    namesakes_changed = Commune.objects.mark_namesakes()
+    if result.created or result.updated or namesakes_changed:
         data_version.bump()  # cached autocompletes and searches name communes
     # Fresh statistics and a merged GIN pending list for the autocomplete's next queries.
     refresh_planner_statistics(["communes_commune"])

@@ -4,11 +4,16 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Exists, OuterRef
 
+from communes.departements import DEPARTEMENTS
 from core.text import normalize
 
 # Zone codes every person is eligible for: the country code and the schema's "france".
 NATIONAL_CODES = ("99100", "france")
+# The communes divided into municipal arrondissements (loi PLM): Paris, Marseille, Lyon. Their postal codes are those
+# of their arrondissements, none of which names the whole city.
+CITIES_WITH_ARRONDISSEMENTS = ("75056", "13055", "69123")
 # One degree of latitude on the contract's sphere (radius 6371.0088 km), in km.
 KM_PER_DEGREE = 111.19508
 
@@ -68,6 +73,15 @@ class CommuneQuerySet(models.QuerySet):
                 return found
         return None
 
+    def mark_namesakes(self) -> int:
+        """Set `has_namesake` on the communes and arrondissements of the queryset, from every place of the same
+        normalised name; return how many rows changed (only those are written, so a second run writes nothing)."""
+        others = Commune.objects.searchable().filter(search_name=OuterRef("search_name")).exclude(pk=OuterRef("pk"))
+        places = self.searchable()
+        marked = places.filter(has_namesake=False).filter(Exists(others)).update(has_namesake=True)
+        unmarked = places.filter(has_namesake=True).exclude(Exists(others)).update(has_namesake=False)
+        return marked + unmarked
+
 
 class Commune(models.Model):
     """A place of the Code officiel géographique (INSEE).
@@ -104,6 +118,9 @@ class Commune(models.Model):
         related_name="subdivisions",
         help_text="Pour un arrondissement municipal ou une commune déléguée ou associée.",
     )
+
+    # Written by the import (CommuneQuerySet.mark_namesakes): another commune or arrondissement has the same name.
+    has_namesake = models.BooleanField("homonyme", default=False, db_default=False, editable=False)
 
     # Search helpers (communes.search), written by the import in bulk and by save(): see search_document().
     search_name = models.TextField("nom normalisé", blank=True, editable=False)
@@ -164,12 +181,27 @@ class Commune(models.Model):
 
     @property
     def label(self) -> str:
-        """What a person reads: "Lille (59000)", "Paris 11e Arrondissement (75011)"."""
+        """What a person reads: "Lille (59000)", "Paris 11e Arrondissement (75011)", "Paris (75)", "Saint-Denis (93)",
+        "Saint-Denis (La Réunion)"."""
         return self.label_for()
 
     def label_for(self, code_postal: str | None = None) -> str:
-        """The label with a given postal code of the place (Marseille with 13008 for someone who typed 13008);
-        else its first postal code, or its département when it has none."""
+        """The label with a given postal code of the place (Marseille 8e with 13008 for someone who typed 13008); else
+        its first postal code, or its département when it has none.
+
+        A city of arrondissements and a place with namesakes are labelled with their département: no postal code
+        names a whole city of arrondissements, and a département tells namesakes apart at a glance (no two communes
+        of a département share their name).
+        """
+        whole_city = self.type == self.Type.COMMUNE and self.code_insee in CITIES_WITH_ARRONDISSEMENTS
+        if whole_city or self.has_namesake or not self.codes_postaux:
+            return f"{self.nom} ({departement_label(self.departement)})"
         if code_postal not in self.codes_postaux:
-            code_postal = self.codes_postaux[0] if self.codes_postaux else self.departement
+            code_postal = self.codes_postaux[0]
         return f"{self.nom} ({code_postal})"
+
+
+def departement_label(code: str) -> str:
+    """How a label names a département: its number in metropolitan France ("93"), its name overseas ("La Réunion"),
+    where numbers (974) say little to most people."""
+    return DEPARTEMENTS[code][0] if len(code) == 3 and code in DEPARTEMENTS else code

@@ -13,7 +13,7 @@ import re
 from django.db import connection, models
 from django.db.models.query import RawQuerySet
 
-from communes.models import CODE_INSEE_WEIGHT, NAME_WEIGHT, POSTAL_CODE_WEIGHT, Commune
+from communes.models import CODE_INSEE_WEIGHT, NAME_WEIGHT, POSTAL_CODE_WEIGHT, Commune, departement_label
 from core.text import normalize
 
 # Below this many characters (once normalised) a name query matches too much to help; digits are always searched.
@@ -27,8 +27,9 @@ ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 ORDINAL_RE = re.compile(r"^(\d+)(?:e|er|ere|eme|em|me|ieme|iere|ier)$")
 # Corsican INSEE codes once normalised: 2a004, 2b033.
 CORSICAN_CODE_RE = re.compile(r"^2[ab]\d{3}$")
-# A label as the suggestions show it, "Saint-Étienne (42000)"; a commune without postal code shows its département.
-LABEL_RE = re.compile(r"^(?P<nom>.*\S)\s*\(\s*(?P<code>\d{5}|\d{2,3}|2[AaBb])\s*\)$")
+# A label as the suggestions show it (Commune.label_for): "Saint-Étienne (42000)", with a postal code; "Paris (75)",
+# "Saint-Denis (93)", "Saint-Denis (La Réunion)", with a département.
+LABEL_RE = re.compile(r"^(?P<nom>.*\S)\s*\(\s*(?P<code>[^()]*[^()\s])\s*\)$")
 # The order of places of equal rank, biggest first.
 POPULATION_ORDER = (models.F("population").desc(nulls_last=True), "nom", "code_insee", "type")
 # Written as in the condition of the index commune_population_idx, for PostgreSQL to see that it applies. Constants of
@@ -218,7 +219,7 @@ def typed_postal_code(commune: Commune, numbers: tuple[str, ...]) -> str | None:
 def resolve_commune_input(text: str | None) -> Commune | None:
     """The place meant by text submitted without choosing a suggestion (the form without JavaScript), or None.
 
-    - a label of the suggestions, "Saint-Étienne (42000)": that place;
+    - a label of the suggestions, "Saint-Étienne (42000)", "Saint-Denis (93)", "Saint-Denis (La Réunion)": that place;
     - a postal code of one place (an arrondissement rather than its city), or else an INSEE code: that place;
     - a name typed in full: the only place of that name, or the first when it is CLEAR_MAJORITY times more populous
       than the second; else the commune of a commune déléguée or associée of that name, when there is one.
@@ -230,9 +231,10 @@ def resolve_commune_input(text: str | None) -> Commune | None:
 
     label = LABEL_RE.match(text)
     if label:
-        code = label["code"].upper()
+        code = normalize(label["code"])
         for commune in searchable.filter(search_name=normalize(label["nom"])).order_by(*POPULATION_ORDER):
-            if code in commune.codes_postaux or (not commune.codes_postaux and commune.departement == code):
+            departement = (normalize(commune.departement), normalize(departement_label(commune.departement)))
+            if code in commune.codes_postaux or code in departement:
                 return commune
 
     name = normalize(text)

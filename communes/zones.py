@@ -1,20 +1,29 @@
-"""Eligibility zones (zone_eligibilite codes) said in words: "Habitants du Nord (59)"."""
+"""Eligibility zones (zone_eligibilite codes) said in words: "Zone : Habitants du Nord (59)"."""
 
 from communes.departements import DEPARTEMENTS
 from communes.models import NATIONAL_CODES, Commune
 
+UNKNOWN_ZONE = "Zone d'éligibilité non précisée"
 
-def describe_zone(codes: list[str] | None) -> list[str]:
-    """One French phrase per code, in the order given; two queries at most."""
+
+def describe_zone(codes: list[str] | None) -> str:
+    """The line the service page shows: one French phrase per code, in the order given; two queries at most.
+
+    A null zone only says that the producer did not give it: the search treats it as eligible everywhere (see the
+    search contract), the page does not pretend it is a rule.
+    """
     if not codes:
-        return ["Sans condition de lieu de résidence"]
+        return UNKNOWN_ZONE
     if any(code in NATIONAL_CODES for code in codes):
-        return ["Toute la France"]
+        return "Zone : Toute la France"
     commune_codes = [code for code in codes if len(code) == 5]
     epci_codes = [code for code in codes if len(code) == 9]
+    # Namesakes by their label: "Habitants de Saint-Denis (La Réunion)".
     communes = {
-        commune.code_insee: commune.nom
-        for commune in Commune.objects.searchable().filter(code_insee__in=commune_codes).only("code_insee", "nom")
+        commune.code_insee: commune.label if commune.has_namesake else commune.nom
+        for commune in Commune.objects.searchable()
+        .filter(code_insee__in=commune_codes)
+        .only("code_insee", "type", "nom", "codes_postaux", "departement", "has_namesake")
     }
     epci_names = _epci_names(epci_codes)
     phrases = []
@@ -28,7 +37,7 @@ def describe_zone(codes: list[str] | None) -> list[str]:
             phrases.append(f"Habitants de l'intercommunalité de {epci_names[code]}")
         else:
             phrases.append(f"Zone {code}")
-    return phrases
+    return f"Zone : {', '.join(phrases)}"
 
 
 def _epci_names(epci_codes: list[str]) -> dict[str, str]:

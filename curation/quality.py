@@ -18,7 +18,7 @@ from structures.models import Structure
 
 # The module's own parser, without evaluating the hours: "unreadable" means exactly what the
 # site cannot read (opening_status(...).parsed is False).
-from structures.opening_hours import _parse as parse_opening_hours
+from structures.opening_hours import parse as parse_opening_hours
 from structures.records import UnpublishedReason
 
 LOW_SCORE = 0.5

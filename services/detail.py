@@ -5,12 +5,14 @@ from urllib.parse import quote, urlencode
 
 from data_inclusion.schema import v1
 from django.urls import reverse
+from django.utils import timezone
 
 from communes.zones import describe_zone
 from core.geo import haversine_km
-from services.presenters import ResultCard, format_distance, safe_url
+from core.rendering import plain_excerpt, render_markdown, safe_url, updated_text
+from services.presenters import ResultCard, format_distance
 from services.sources import source_name
-from structures.opening_hours import opening_status, week_description
+from structures.hours_display import read_hours
 from structures.schema import enum_label
 
 
@@ -41,9 +43,12 @@ class ServiceDetail:
         self.type = enum_label(v1.TypeService, service.type) if service.type else ""
         self.source = source_name(service.source)
         self.source_url = safe_url(service.lien_source)
+        self.updated = updated_text(service.date_maj, today=timezone.localdate(now))
+        self.summary = plain_excerpt(service.description)
         # Comment mobiliser
         self.actions = self.card.actions
         self.mobilisable_par = [enum_label(v1.PersonneMobilisatrice, v) for v in service.mobilisable_par or []]
+        self.mobilisation_precisions = render_markdown(service.mobilisation_precisions)
         # Où et quand
         self.address = self.card.address or ", ".join(
             part for part in (structure.adresse, structure.code_postal, structure.commune) if part
@@ -55,17 +60,20 @@ class ServiceDetail:
         if origin is not None and latitude is not None and longitude is not None:
             self.distance = format_distance(haversine_km(latitude, longitude, origin.latitude, origin.longitude))
             self.origin_label = origin.commune.label
-        self.hours = service.horaires_accueil or structure.horaires_accueil or ""
+        self.hours = read_hours(service.horaires_accueil or structure.horaires_accueil, at=now)
         self.hours_from_structure = bool(self.hours) and not service.horaires_accueil
-        self.status = opening_status(self.hours, at=now) if self.hours else None
-        self.week = week_description(self.hours) if self.hours else None
         self.remote = self.card.remote
         # Pour qui
         self.publics = self.card.publics
+        self.publics_precisions = render_markdown(service.publics_precisions)
+        self.conditions_acces = render_markdown(service.conditions_acces)
         self.zone = describe_zone(service.zone_eligibilite)
         # Frais et durée
         self.frais = self.card.frais
+        self.frais_precisions = render_markdown(service.frais_precisions)
         self.duration = duration_text(service.volume_horaire_hebdomadaire, service.nombre_semaines)
+        # Description
+        self.description = render_markdown(service.description)
         # Navigation and sharing
         self.back_url = f"{reverse('services:search')}?{search_query}" if search_query else ""
         self.share_mailto = "mailto:?" + urlencode(

@@ -2,15 +2,17 @@
 
 import functools
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from data_inclusion.schema import v1
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
+from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
 from services.search import RADII_KM, effective_thematiques
 from services.sources import source_name
 from structures.schema import enum_label
@@ -26,20 +28,6 @@ def format_distance(km: float | None) -> str:
     if km < 10:
         return f"à {number_format(round(km, 1), decimal_pos=1)} km"
     return f"à {round(km):.0f} km"
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links from data are ever rendered as links."""
-    if not url:
-        return None
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
-
-
-def phone_href(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    digits = "".join(char for char in phone if char.isdigit() or char == "+")
-    return f"tel:{digits}" if len(digits) >= 4 else None
 
 
 @dataclass
@@ -67,6 +55,8 @@ class ResultCard:
         self.service = service
         self.detail_url = detail_url(service.id) + (f"?{search_query}" if search_query else "")
         self.structure = service.structure
+        self.excerpt = plain_excerpt(service.description)
+        self.updated = updated_text(service.date_maj, today=timezone.localdate())
         self.distance = format_distance(getattr(service, "distance_km", None))
         self.on_site = bool(getattr(service, "on_site", False))
         self.remote = v1.ModeAccueil.A_DISTANCE.value in (service.modes_accueil or [])
@@ -96,17 +86,18 @@ class ResultCard:
         actions = []
         phone = service.telephone or service.structure.telephone
         if phone and (not modes or "telephoner" in modes):
-            actions.append(Action("telephoner", f"Téléphoner au {phone}", phone_href(phone), "fr-icon-phone-line"))
+            label = f"Téléphoner au {format_phone(phone)}"
+            actions.append(Action("telephoner", label, phone_href(phone), "fr-icon-phone-line"))
         if "se-presenter" in modes:
             actions.append(Action("se-presenter", "Se présenter sur place", None, "fr-icon-map-pin-2-line"))
         email = service.courriel or service.structure.courriel
         if email and "envoyer-un-courriel" in modes:
             actions.append(Action("envoyer-un-courriel", f"Écrire à {email}", f"mailto:{email}", "fr-icon-mail-line"))
-        link = safe_url(service.lien_mobilisation)
-        if link and (not modes or "utiliser-lien-mobilisation" in modes):
-            actions.append(
-                Action("utiliser-lien-mobilisation", "Faire une demande en ligne", link, "fr-icon-external-link-line")
-            )
+        text, link = (service.lien_mobilisation or "").strip(), safe_url(service.lien_mobilisation)
+        if text and (not modes or "utiliser-lien-mobilisation" in modes):
+            # An invalid link is shown as text: people may still make sense of it.
+            label = "Faire une demande en ligne" + ("" if link else f" : {text}")
+            actions.append(Action("utiliser-lien-mobilisation", label, link, "fr-icon-external-link-line"))
         return actions
 
 

@@ -7,6 +7,7 @@ few seconds older than a curator's change, and a hidden record must never show m
 
 from collections.abc import Iterator
 
+from core.rendering import EXCERPT_SOURCE_LENGTH
 from services.engine import Hit, Search
 from services.models import Service
 from structures.models import Structure
@@ -28,9 +29,11 @@ def results_sql(service_fields: tuple[str, ...]) -> str:
     )
 
 
-# Exports leave descriptions out (the heaviest column); cards show an excerpt of them.
+# Exports leave descriptions out (the heaviest column); cards show an excerpt of their start.
 LIST_SQL = results_sql(SERVICE_FIELDS)
-CARDS_SQL = results_sql((*SERVICE_FIELDS, "description"))
+CARDS_SQL = results_sql(SERVICE_FIELDS).replace(
+    " FROM ", f", left(s.description, {EXCERPT_SOURCE_LENGTH}) AS description FROM ", 1
+)
 EXPORT_BATCH = 5000
 
 

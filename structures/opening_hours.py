@@ -1,16 +1,17 @@
-"""Opening hours ("horaires d'accueil") in OpenStreetMap `opening_hours` format.
+"""Opening hours ("horaires d'accueil") in OpenStreetMap `opening_hours` format: what they say.
 
 Parsing and evaluation are delegated to `opening-hours-py` (a Rust parser and evaluator that
 embeds the calendar of French public holidays for metropolitan France). This module adds what
 the site needs on top of it:
 
-- `opening_status()` / `is_open_today()`: state at a given instant in Europe/Paris, with a French
-  label ("Ouvert maintenant — ferme à 17 h", "Fermé — ouvre mardi à 9 h");
-- `week_description()`: the week in French, for the detail page;
+- `parse()`: the parsed hours, None when they cannot be read;
+- `is_open_today()`: whether the place opens on the day of an instant, in Europe/Paris;
 - `weekly_intervals()`, `closed_on_public_holidays()`, `open_on_public_holidays()`: a
-  representation of the regular week that can be stored and filtered on in SQL.
+  representation of the regular week that can be stored and filtered on in SQL;
+- `reference_year()`: what a year of dates says about some hours (for the French texts of
+  structures.hours_display).
 
-Hours that cannot be parsed are never an error: the status is unknown and callers show `raw`.
+Hours that cannot be parsed are never an error: they read as None.
 Expressions using the fallback separator `||` are treated as unparseable, because the library
 evaluates them wrongly (it stops finding the next opening after the first closing).
 Alsace-Moselle's extra public holidays (Good Friday, 26 December) are not taken into account:
@@ -22,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, ParserError, State
@@ -30,72 +32,26 @@ PARIS = ZoneInfo("Europe/Paris")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
-# How far to look for the next opening or closing.
-STATUS_HORIZON = timedelta(days=366)
 # The "regular week" is derived from a whole year of dates, so that seasons and week-of-month
 # rules (`We[1,3]`) are seen.
 REFERENCE_WEEKS = 53
 
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-COMMENT_RE = re.compile(r'"[^"]*"')
+COMMENT_RE = re.compile(r'"([^"]*)"')
 PUBLIC_HOLIDAY_RE = re.compile(r"\bPH\b")
 
-# One opening range within a day: start and end in minutes since midnight, and its comment.
-Range = tuple[int, int, str]
 
+class Range(NamedTuple):
+    """One range within a day, in minutes since midnight."""
 
-@dataclass(frozen=True)
-class OpeningStatus:
-    is_open: bool | None  # None when the hours are unparseable or the state is "unknown"
-    label: str  # e.g. "Fermé — ouvre mardi à 9 h"; "" when unknown
-    raw: str
-    parsed: bool
-    comment: str = ""  # comment of the current rule, e.g. "sur rendez-vous"
-
-
-def opening_status(hours: str | None, *, at: datetime) -> OpeningStatus:
-    raw = hours or ""
-    oh = _parse(hours)
-    if oh is None:
-        return OpeningStatus(is_open=None, label="", raw=raw, parsed=False)
-    now = at.astimezone(PARIS)
-    limit = now + STATUS_HORIZON
-    intervals = oh.intervals(now, limit)
-    _, end, state, comment = next(intervals, (now, limit, State.UNKNOWN, ""))
-    if state == State.OPEN:
-        # Successive open intervals only differ by their comment: the place stays open.
-        for _, next_end, next_state, _ in intervals:
-            if next_state != State.OPEN:
-                break
-            end = next_end
-        closing = _closing_phrase(end, now=now) if end < limit else None
-        label = f"Ouvert maintenant — {closing}" if closing else "Ouvert maintenant"
-        return OpeningStatus(is_open=True, label=label, raw=raw, parsed=True, comment=comment)
-    if state == State.CLOSED:
-        opening = next((start for start, _, next_state, _ in intervals if next_state == State.OPEN), None)
-        label = f"Fermé — ouvre {_when(opening, now=now)}" if opening else "Fermé"
-        return OpeningStatus(is_open=False, label=label, raw=raw, parsed=True, comment=comment)
-    return OpeningStatus(is_open=None, label="", raw=raw, parsed=True, comment=comment)
+    start: int
+    end: int
+    comment: str
+    known: bool = True  # False for an "unknown" range: neither open nor closed
 
 
 def is_open_today(hours: str | None, *, at: datetime) -> bool | None:
     """Whether the place is open at some point of the calendar day of `at` in Paris."""
-    oh = _parse(hours)
+    oh = parse(hours)
     if oh is None:
         return None
     day = at.astimezone(PARIS).date()
@@ -104,34 +60,6 @@ def is_open_today(hours: str | None, *, at: datetime) -> bool | None:
     if State.OPEN in states:
         return True
     return None if State.UNKNOWN in states else False
-
-
-def week_description(hours: str | None, *, start: date | None = None) -> list[tuple[str, str]] | None:
-    """The week in French: [("Lundi", "9 h – 12 h, 14 h – 17 h"), …, ("Jours fériés", "fermé")].
-
-    None when unparseable, and when the hours are not a weekly pattern over the coming year
-    (seasons, specific dates, `Mo[-1]`…): callers then show the raw string. Week-of-month rules
-    are described ("9 h – 12 h, les 1er et 3e mercredis du mois"). The public holidays line is
-    only given when the hours mention `PH`.
-    """
-    year = _reference_year(hours, start)
-    if year is None:
-        return None
-    if any(len(schedules) > 1 for schedules in year.by_rank.values()):
-        return None
-    description = []
-    for weekday, name in enumerate(WEEKDAYS):
-        ranks: dict[tuple[Range, ...], list[int]] = defaultdict(list)
-        for rank in range(1, 6):
-            (schedule,) = year.by_rank[weekday, rank]
-            ranks[schedule].append(rank)
-        description.append((name.capitalize(), _describe_weekday(ranks, name)))
-    if year.mentions_public_holidays:
-        if len(year.public_holidays) != 1:
-            return None
-        (schedule,) = year.public_holidays
-        description.append(("Jours fériés", _describe_day(schedule)))
-    return description
 
 
 def weekly_intervals(hours: str | None, *, start: date | None = None) -> list[tuple[int, int]] | None:
@@ -144,13 +72,13 @@ def weekly_intervals(hours: str | None, *, start: date | None = None) -> list[tu
     is ignored. Intervals never cross Sunday midnight (they are split at 10080). None when
     unparseable. "Unknown" periods (`Sa unknown`) are not counted as open.
     """
-    year = _reference_year(hours, start)
+    year = reference_year(hours, start)
     return None if year is None else list(year.weekly)
 
 
 def closed_on_public_holidays(hours: str | None, *, start: date | None = None) -> bool | None:
     """True when the hours close the place on every public holiday (`PH off`); None when unparseable."""
-    year = _reference_year(hours, start)
+    year = reference_year(hours, start)
     if year is None:
         return None
     return year.mentions_public_holidays and not any(year.public_holidays)
@@ -163,19 +91,13 @@ def open_on_public_holidays(hours: str | None, *, start: date | None = None) -> 
     gives []). None when unparseable or when holidays follow the weekly schedule: use
     `weekly_intervals()` then.
     """
-    year = _reference_year(hours, start)
+    year = reference_year(hours, start)
     if year is None or not year.mentions_public_holidays:
         return None
-    return _merge((range_start, range_end) for ranges in year.public_holidays for range_start, range_end, _ in ranges)
+    return _merge((range_.start, range_.end) for ranges in year.public_holidays for range_ in ranges)
 
 
-def format_time(minutes: int) -> str:
-    """French time of day: 540 → "9 h", 870 → "14 h 30"."""
-    hour, minute = divmod(minutes, 60)
-    return f"{hour} h {minute:02d}" if minute else f"{hour} h"
-
-
-def _parse(hours: str | None, *, country: str | None = "FR", timezone: ZoneInfo | None = PARIS) -> OpeningHours | None:
+def parse(hours: str | None, *, country: str | None = "FR", timezone: ZoneInfo | None = PARIS) -> OpeningHours | None:
     if not hours or not hours.strip():
         return None
     try:
@@ -187,44 +109,19 @@ def _parse(hours: str | None, *, country: str | None = "FR", timezone: ZoneInfo 
     return oh
 
 
-def _when(moment: datetime, *, now: datetime) -> str:
-    moment = moment.astimezone(PARIS)
-    days = (moment.date() - now.date()).days
-    clock = format_time(moment.hour * 60 + moment.minute)
-    if days == 0:
-        return f"aujourd'hui à {clock}"
-    if days == 1:
-        return f"demain à {clock}"
-    if days < 7:
-        return f"{WEEKDAYS[moment.weekday()]} à {clock}"
-    day = "1er" if moment.day == 1 else str(moment.day)
-    return f"le {day} {MONTHS[moment.month - 1]} à {clock}"
-
-
-def _closing_phrase(moment: datetime, *, now: datetime) -> str | None:
-    moment = moment.astimezone(PARIS)
-    days = (moment.date() - now.date()).days
-    if days == 0:
-        return f"ferme à {format_time(moment.hour * 60 + moment.minute)}"
-    if days == 1 and moment.time() == time.min:
-        return "ferme à minuit"
-    if days < 7:
-        return f"ferme {_when(moment, now=now)}"
-    return None
-
-
 @dataclass(frozen=True)
-class _ReferenceYear:
+class ReferenceYear:
     """What a year of dates says about some hours, kept small since it is cached."""
 
     weekly: tuple[tuple[int, int], ...]  # as returned by weekly_intervals()
-    # Opening ranges seen on each (weekday, rank of that weekday in the month), holidays aside.
+    unknown: bool  # some ranges are "unknown"
+    # Opening and unknown ranges seen on each (weekday, rank of that weekday in the month), holidays aside.
     by_rank: dict[tuple[int, int], tuple[tuple[Range, ...], ...]]
     mentions_public_holidays: bool
     public_holidays: tuple[tuple[Range, ...], ...]  # distinct opening ranges seen on public holidays
 
 
-def _reference_year(hours: str | None, start: date | None) -> _ReferenceYear | None:
+def reference_year(hours: str | None, start: date | None) -> ReferenceYear | None:
     if not hours or not hours.strip():
         return None
     start = start or datetime.now(PARIS).date()
@@ -232,11 +129,11 @@ def _reference_year(hours: str | None, start: date | None) -> _ReferenceYear | N
 
 
 @lru_cache(maxsize=1024)
-def _evaluate_year(hours: str, start: date) -> _ReferenceYear | None:
+def _evaluate_year(hours: str, start: date) -> ReferenceYear | None:
     # Cached: this evaluates a whole year (about 2 ms) and imports see the same strings often.
     # Evaluated in naive local time: minutes of day are wall-clock minutes, whatever the DST.
-    with_holidays = _parse(hours, timezone=None)
-    without_holidays = _parse(hours, country=None, timezone=None)
+    with_holidays = parse(hours, timezone=None)
+    without_holidays = parse(hours, country=None, timezone=None)
     if with_holidays is None or without_holidays is None:
         return None
     begin = datetime.combine(start, time.min)
@@ -246,17 +143,27 @@ def _evaluate_year(hours: str, start: date) -> _ReferenceYear | None:
     for day in (start + timedelta(days=n) for n in range(7 * REFERENCE_WEEKS)):
         by_rank[day.weekday(), (day.day - 1) // 7 + 1].add(days.get(day, ()))
     holidays = _daily_ranges(OpeningHours("PH", country="FR"), begin, end)
-    return _ReferenceYear(
+    return ReferenceYear(
         weekly=tuple(
             _merge(
-                (day.weekday() * MINUTES_PER_DAY + range_start, day.weekday() * MINUTES_PER_DAY + range_end)
+                (day.weekday() * MINUTES_PER_DAY + range_.start, day.weekday() * MINUTES_PER_DAY + range_.end)
                 for day, ranges in days.items()
-                for range_start, range_end, _ in ranges
+                for range_ in ranges
+                if range_.known
             )
         ),
+        unknown=any(not range_.known for ranges in days.values() for range_ in ranges),
         by_rank={key: tuple(schedules) for key, schedules in by_rank.items()},
         mentions_public_holidays=bool(PUBLIC_HOLIDAY_RE.search(COMMENT_RE.sub("", str(with_holidays)))),
-        public_holidays=tuple({_daily_ranges(with_holidays, *_day_bounds(day)).get(day, ()) for day in holidays}),
+        # Opening ranges only: an unknown holiday counts as closed, as for the search.
+        public_holidays=tuple(
+            {
+                tuple(
+                    range_ for range_ in _daily_ranges(with_holidays, *_day_bounds(day)).get(day, ()) if range_.known
+                )
+                for day in holidays
+            }
+        ),
     )
 
 
@@ -266,17 +173,18 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _daily_ranges(oh: OpeningHours, begin: datetime, end: datetime) -> dict[date, tuple[Range, ...]]:
-    """Open ranges of each date between `begin` and `end`, split at midnight."""
+    """Open and unknown ranges of each date between `begin` and `end`, split at midnight."""
     days: dict[date, list[Range]] = defaultdict(list)
     for start, stop, state, comment in oh.intervals(begin, end):
-        if state != State.OPEN:
+        if state == State.CLOSED:
             continue
+        known = state == State.OPEN
         day, first = start.date(), start.hour * 60 + start.minute
         while day < stop.date():
-            days[day].append((first, MINUTES_PER_DAY, comment))
+            days[day].append(Range(first, MINUTES_PER_DAY, comment, known))
             day, first = day + timedelta(days=1), 0
         if (last := stop.hour * 60 + stop.minute) > first:
-            days[day].append((first, last, comment))
+            days[day].append(Range(first, last, comment, known))
     return {day: tuple(ranges) for day, ranges in days.items()}
 
 
@@ -288,41 +196,6 @@ def _merge(intervals) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _describe_day(ranges: tuple[Range, ...]) -> str:
-    if not ranges:
-        return "fermé"
-    parts = []
-    for index, (start, end, comment) in enumerate(ranges):
-        part = "24 h/24" if (start, end) == (0, MINUTES_PER_DAY) else f"{format_time(start)} – {format_time(end)}"
-        # A comment shared by successive ranges is written once, after the last one.
-        if comment and (index + 1 == len(ranges) or ranges[index + 1][2] != comment):
-            part += f" ({comment})"
-        parts.append(part)
-    return ", ".join(parts)
-
-
-def _describe_weekday(ranks: dict[tuple[Range, ...], list[int]], name: str) -> str:
-    """Describe a weekday whose schedule may depend on its rank in the month (1st to 5th)."""
-    if len(ranks) == 1:
-        return _describe_day(next(iter(ranks)))
-    usual = max(ranks, key=lambda schedule: len(ranks[schedule]))
-    others = [(schedule, _ranks(nths, name)) for schedule, nths in ranks.items() if schedule != usual]
-    if not usual and len(others) == 1:
-        schedule, when = others[0]
-        return f"{_describe_day(schedule)}, {when}"
-    parts = [_describe_day(usual)] if usual else []
-    parts += [f"{when} : {_describe_day(schedule)}" for schedule, when in others]
-    return " ; ".join(parts)
-
-
-def _ranks(nths: list[int], name: str) -> str:
-    """[1, 3], "mercredi" → "les 1er et 3e mercredis du mois"."""
-    ordinals = ["1er" if nth == 1 else f"{nth}e" for nth in nths]
-    if len(ordinals) == 1:
-        return f"le {ordinals[0]} {name} du mois"
-    return f"les {', '.join(ordinals[:-1])} et {ordinals[-1]} {name}s du mois"
 
 
 @lru_cache(maxsize=64)

@@ -4,11 +4,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.rendering import format_phone, phone_href, render_markdown, safe_url, updated_text
 from services.detail import directions_url
-from services.presenters import ResultCard, phone_href, safe_url
+from services.presenters import ResultCard
 from services.sources import source_name
+from structures.hours_display import read_hours
 from structures.models import Structure
-from structures.opening_hours import opening_status, week_description
 from structures.schema import enum_label
 
 
@@ -26,21 +27,23 @@ def detail(request, structure_id: str):
             .exclude(pk=structure.pk)
             .order_by("source", "id")
         )
-    hours = structure.horaires_accueil or ""
+    now = timezone.now()
     context = {
         "structure": structure,
+        "description": render_markdown(structure.description),
         "cards": [ResultCard(service) for service in services],
-        "status": opening_status(hours, at=timezone.now()) if hours else None,
-        "week": week_description(hours) if hours else None,
+        "hours": read_hours(structure.horaires_accueil, at=now),
         "site_web": safe_url(structure.site_web),
         "accessibilite": safe_url(structure.accessibilite_lieu),
         "source_url": safe_url(structure.lien_source),
         "source": source_name(structure.source),
+        "updated": updated_text(structure.date_maj, today=timezone.localdate(now)),
         "reseaux": [enum_label(v1.ReseauPorteur, value) for value in structure.reseaux_porteurs or []],
         "directions_url": directions_url(structure.latitude, structure.longitude),
         "duplicates": [
             (source_name(other.source), reverse("structures:detail", args=[other.id])) for other in duplicates
         ],
+        "phone": format_phone(structure.telephone),
         "phone_href": phone_href(structure.telephone),
     }
     return render(request, "structures/detail.html", context)

@@ -22,6 +22,22 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots" / "journeys"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 10_000
+# Producers' texts as DORA writes them (core.rendering renders them on the pages).
+MARKDOWN_DESCRIPTION = """## **Présentation**
+
+Un accompagnement **individuel** pour préparer le code et la conduite.
+Sur rendez-vous.
+
+## **Pour qui ?**
+
+- Jeunes de 16 à 25 ans
+- Demandeurs d'emploi
+
+### Modalités
+
+[Accéder au service](<https://dora.inclusion.beta.gouv.fr/services/permis accompagné>)
+<!-- -->
+"""
 
 
 def unavailable(reason: str):
@@ -149,12 +165,19 @@ def offer():
     centre = StructureFactory(
         id="dora--centre-social-pagnol",
         nom="Centre social Pagnol",
-        telephone="03 20 00 00 00",
-        horaires_accueil="Mo-Fr 09:00-17:00",
+        telephone="+33320000000",
+        horaires_accueil="Mo-Fr 09:00-17:00; Sa open",
+        description=MARKDOWN_DESCRIPTION,
+        site_web="https://centre-social.exemple.fr/accueil été",
     )
     mission = StructureFactory(id="dora--mission-locale", nom="Mission locale de Lille")
     services = []
     for index in range(24):
+        markdown = {
+            "description": MARKDOWN_DESCRIPTION,
+            "conditions_acces": "- Être inscrit\n- Habiter **Lille**",
+            "frais_precisions": "Voir [les tarifs](https://exemple.fr/tarifs)",
+        }
         services.append(
             ServiceFactory(
                 id=f"dora--service-{index:02d}",
@@ -170,8 +193,9 @@ def offer():
                 type="accompagnement" if index % 2 else "atelier",
                 modes_accueil=["en-presentiel", "a-distance"] if index % 5 == 0 else ["en-presentiel"],
                 modes_mobilisation=["telephoner"],
-                telephone="03 20 11 22 33",
-                date_maj=datetime.date.today() - datetime.timedelta(days=10 + index),
+                telephone="+33320112233",
+                date_maj=datetime.date.today() - datetime.timedelta(days=10 + index * 20),
+                **(markdown if index == 1 else {}),
             )
         )
     for index in range(3):

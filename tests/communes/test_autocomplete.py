@@ -29,7 +29,6 @@ def commune(code_insee, nom, codes_postaux, population, **kwargs):
         nom=nom,
         codes_postaux=codes_postaux,
         population=population,
-        departement=code_insee[:2],
         **kwargs,
     )
 
@@ -496,3 +495,15 @@ def test_shared_files(client):
 
     response = client.get(URL, {"q": "Paris 11"})
     assert option_codes(response)[0] == "75111"
+
+    # Whole cities of arrondissements and namesakes by their département; their labels are understood back.
+    assert [commune.suggestion_label for commune in suggest("paris")][:2] == [
+        "Paris (75)",
+        "Paris 15e Arrondissement (75015)",
+    ]
+    assert [commune.suggestion_label for commune in suggest("Saint-Denis")][:2] == [
+        "Saint-Denis (La Réunion)",
+        "Saint-Denis (93)",
+    ]
+    for label in ("Paris (75)", "Lyon (69)", "Marseille (13)", "Saint-Denis (93)", "Saint-Denis (La Réunion)"):
+        assert resolve_commune_input(label).label == label

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from communes.models import Commune
+from core import data_version
 from tests.communes.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -486,3 +487,24 @@ def test_import_shared_files():
     assert Commune.objects.exclude(type__in=[Commune.Type.COMMUNE, Commune.Type.ARRONDISSEMENT]).count() == 2576
     assert Commune.objects.filter(type=Commune.Type.ARRONDISSEMENT, parent__isnull=False).count() == 45
     assert not Commune.objects.exclude(type=Commune.Type.COMMUNE).filter(parent__isnull=True).exists()
+
+
+def test_namesakes_are_marked_for_their_labels(tmp_path):
+    """Labels tell namesakes apart by their département (Commune.label_for): the import keeps the mark."""
+    run(COMMUNES_CSV, SUBDIVISIONS_CSV)
+    assert not Commune.objects.filter(has_namesake=True).exists()
+    assert get("01262").label == "Montluel (01120)"
+    version = data_version.current()
+    namesake = "38999,Montluel,38000,38,84,,100,45.1,5.7\n"
+    (tmp_path / "communes.csv").write_text(COMMUNES_CSV.read_text() + namesake)
+
+    run(tmp_path / "communes.csv")
+
+    assert set(Commune.objects.filter(has_namesake=True).values_list("code_insee", flat=True)) == {"01262", "38999"}
+    assert (get("01262").label, get("38999").label) == ("Montluel (01)", "Montluel (38)")
+    assert data_version.current() != version
+    # Renamed: no namesake any more.
+    (tmp_path / "communes.csv").write_text(COMMUNES_CSV.read_text() + namesake.replace("Montluel", "Montalieu"))
+    run(tmp_path / "communes.csv")
+    assert not Commune.objects.filter(has_namesake=True).exists()
+    assert get("01262").label == "Montluel (01120)"

@@ -3,15 +3,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from structures.hours_display import (
+    HoursReading,
+    OpeningStatus,
+    format_time,
+    opening_status,
+    read_hours,
+    week_description,
+)
 from structures.opening_hours import (
     MINUTES_PER_WEEK,
-    OpeningStatus,
     closed_on_public_holidays,
-    format_time,
     is_open_today,
     open_on_public_holidays,
-    opening_status,
-    week_description,
     weekly_intervals,
 )
 
@@ -348,3 +352,97 @@ def test_week_description_of_irregular_hours(hours):
 )
 def test_format_time(minutes, expected):
     assert format_time(minutes) == expected
+
+
+# What producers write when they give no hours, and how the pages read it.
+NO_HOURS = "Horaires non communiqués : appelez avant de vous déplacer."
+NEVER_OPEN = "La source n'indique aucun jour d'ouverture : appelez avant de vous déplacer."
+CLOSED_WEEK = [(day, "fermé") for day in ("Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")]
+
+
+@pytest.mark.parametrize(
+    ("hours", "at", "is_open", "label", "week"),
+    [
+        # "open" without hours: open that day, hours not given (not "24 h/24 … ouvre lundi à 0 h").
+        # 2026-04-07 is a Tuesday.
+        ("Mo open", paris(2026, 4, 7, 10), False, "Fermé — ouvre lundi", [("Lundi", "ouvert, horaires non précisés")]),
+        ("Mo", paris(2026, 4, 6, 3), None, "Ouvert aujourd'hui — horaires non précisés", None),
+        ("Mo-Fr open", paris(2026, 4, 7, 23), None, "Ouvert aujourd'hui — horaires non précisés", None),
+        ("Mo-Fr open", paris(2026, 4, 11, 10), False, "Fermé — ouvre lundi", None),
+        ('Tu open "sur rendez-vous"', paris(2026, 4, 6, 18), False, "Fermé — ouvre demain", None),
+        ("Mo-Fr 09:00-12:00; Sa open", paris(2026, 4, 10, 13), False, "Fermé — ouvre demain", None),
+        ("Mo-Fr 09:00-12:00; Sa open", paris(2026, 4, 10, 10), True, "Ouvert maintenant — ferme à 12 h", None),
+        # Day and night, said so.
+        ("Mo 00:00-24:00", paris(2026, 4, 7, 10), False, "Fermé — ouvre lundi à 0 h", [("Lundi", "24 h/24")]),
+        ("24/7", paris(2026, 4, 7, 10), True, "Ouvert maintenant", None),
+        # A night range starting at midnight keeps its time.
+        ("Mo 00:00-08:00", paris(2026, 4, 7, 10), False, "Fermé — ouvre lundi à 0 h", [("Lundi", "0 h – 8 h")]),
+    ],
+)
+def test_open_without_hours(hours, at, is_open, label, week):
+    reading = read_hours(hours, at=at)
+    assert (reading.status.is_open, reading.status.label, reading.note) == (is_open, label, "")
+    if week:
+        assert reading.week == week + CLOSED_WEEK
+
+
+def test_week_of_open_days_without_hours():
+    assert week_description("Mo-Fr 09:00-12:00; Sa open; Su off", start=START)[4:] == [
+        ("Vendredi", "9 h – 12 h"),
+        ("Samedi", "ouvert, horaires non précisés"),
+        ("Dimanche", "fermé"),
+    ]
+    assert week_description("Mo-Su 00:00-24:00", start=START)[0] == ("Lundi", "24 h/24")
+    assert week_description("open", start=START)[0] == ("Lundi", "ouvert, horaires non précisés")
+
+
+@pytest.mark.parametrize(
+    ("hours", "note"),
+    [
+        # No rule at all: comments only, or "unknown". The library would read a comment as "open 24/7".
+        (f'"{NO_HOURS[:-1]}"', NO_HOURS[:-1]),
+        ('"Sur rendez-vous uniquement"', "Sur rendez-vous uniquement"),
+        ("unknown", NO_HOURS),
+        ('unknown "appeler le standard"', "appeler le standard"),
+        # Closed every day of the coming year: no badge, no week of "fermé".
+        ("off", NEVER_OPEN),
+        ("Mo-Su off", NEVER_OPEN),
+        ("closed", NEVER_OPEN),
+        ("Mo-Su off; PH off", NEVER_OPEN),
+        ('off "fermé pour travaux"', "fermé pour travaux"),
+        ("2020 Jan 01-2020 Dec 31 Mo-Fr 09:00-12:00", NEVER_OPEN),
+    ],
+)
+def test_hours_that_give_no_week(hours, note):
+    assert read_hours(hours, at=paris(2026, 4, 7, 10)) == HoursReading(status=None, week=None, note=note, raw=hours)
+
+
+def test_unknown_days_read_as_not_given():
+    reading = read_hours('Mo-Fr 09:00-12:00; Sa unknown "sur rendez-vous"', at=paris(2026, 4, 11, 10))
+    assert (reading.status.label, reading.note) == ("", "")
+    assert reading.week[5] == ("Samedi", "horaires non précisés (sur rendez-vous)")
+    reading = read_hours("Mo 09:00-12:00 unknown; Tu 09:00-12:00", at=paris(2026, 4, 7, 8))
+    assert reading.week[:2] == [("Lundi", "9 h – 12 h (à confirmer)"), ("Mardi", "9 h – 12 h")]
+    assert reading.status.label == "Fermé — ouvre aujourd'hui à 9 h"
+
+
+@pytest.mark.parametrize("hours", MALFORMED)
+def test_unreadable_hours_are_shown_as_written(hours):
+    assert read_hours(f"  {hours} ", at=paris(2026, 4, 7, 10)) == HoursReading(
+        status=None, week=None, note="", raw=hours
+    )
+
+
+@pytest.mark.parametrize("hours", [None, "", "  "])
+def test_no_hours(hours):
+    assert read_hours(hours, at=paris(2026, 4, 7, 10)) is None
+
+
+def test_regular_hours_read_as_before():
+    reading = read_hours(WEEKDAYS, at=paris(2026, 4, 7, 10))
+    assert (reading.status.is_open, reading.status.label, reading.note) == (
+        True,
+        "Ouvert maintenant — ferme à 12 h",
+        "",
+    )
+    assert reading.week[0] == ("Lundi", "9 h – 12 h, 14 h – 17 h")
