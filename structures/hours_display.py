@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from opening_hours import OpeningHours, State
 
-from structures.opening_hours import COMMENT_RE, MINUTES_PER_DAY, PARIS, Range, parse, reference_year
+from structures.opening_hours import COMMENT_RE, MINUTES_PER_DAY, PARIS, Range, gives_rules, parse, reference_year
 
 # How far to look for the next opening or closing.
 STATUS_HORIZON = timedelta(days=366)
@@ -40,8 +40,6 @@ MONTHS = [
 
 # Whole days open day and night, as opposed to whole days "open" without hours.
 ROUND_THE_CLOCK_RE = re.compile(r"24/7|\b0?0:00 *- *(?:24|0?0):00\b")
-# Hours made of comments only, or "unknown": no rule to read (the library would read a comment as "open").
-NO_RULES = ("", "unknown", "24/7 unknown")
 NO_HOURS_NOTE = "Horaires non communiqués : appelez avant de vous déplacer."
 NEVER_OPEN_NOTE = "La source n'indique aucun jour d'ouverture : appelez avant de vous déplacer."
 
@@ -60,7 +58,7 @@ def opening_status(hours: str | None, *, at: datetime) -> OpeningStatus:
     oh = parse(hours)
     if oh is None:
         return OpeningStatus(is_open=None, label="", raw=raw, parsed=False)
-    if not _gives_rules(raw):
+    if not gives_rules(raw):
         return OpeningStatus(is_open=None, label="", raw=raw, parsed=True, comment=_comments(raw))
     now = at.astimezone(PARIS)
     limit = now + STATUS_HORIZON
@@ -108,7 +106,7 @@ def read_hours(hours: str | None, *, at: datetime) -> HoursReading | None:
         return None
     if parse(raw) is None:
         return HoursReading(status=None, week=None, note="", raw=raw)
-    if not _gives_rules(raw):  # comments only ("Horaires non communiqués…"), or "unknown"
+    if not gives_rules(raw):  # comments only ("Horaires non communiqués…"), or "unknown"
         return HoursReading(status=None, week=None, note=_comments(raw) or NO_HOURS_NOTE, raw=raw)
     start = at.astimezone(PARIS).date()
     year = reference_year(raw, start)
@@ -152,10 +150,6 @@ def format_time(minutes: int) -> str:
     """French time of day: 540 → "9 h", 870 → "14 h 30"."""
     hour, minute = divmod(minutes, 60)
     return f"{hour} h {minute:02d}" if minute else f"{hour} h"
-
-
-def _gives_rules(hours: str) -> bool:
-    return " ".join(COMMENT_RE.sub("", hours).split()).lower() not in NO_RULES
 
 
 def _comments(hours: str) -> str:

@@ -5,7 +5,6 @@ embeds the calendar of French public holidays for metropolitan France). This mod
 the site needs on top of it:
 
 - `parse()`: the parsed hours, None when they cannot be read;
-- `is_open_today()`: whether the place opens on the day of an instant, in Europe/Paris;
 - `weekly_intervals()`, `closed_on_public_holidays()`, `open_on_public_holidays()`: a
   representation of the regular week that can be stored and filtered on in SQL;
 - `reference_year()`: what a year of dates says about some hours (for the French texts of
@@ -37,6 +36,8 @@ MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 REFERENCE_WEEKS = 53
 
 COMMENT_RE = re.compile(r'"([^"]*)"')
+# Hours made of comments only, or "unknown": no rule to read (the library would read a comment as "open").
+NO_RULES = ("", "unknown", "24/7 unknown")
 PUBLIC_HOLIDAY_RE = re.compile(r"\bPH\b")
 
 
@@ -47,19 +48,6 @@ class Range(NamedTuple):
     end: int
     comment: str
     known: bool = True  # False for an "unknown" range: neither open nor closed
-
-
-def is_open_today(hours: str | None, *, at: datetime) -> bool | None:
-    """Whether the place is open at some point of the calendar day of `at` in Paris."""
-    oh = parse(hours)
-    if oh is None:
-        return None
-    day = at.astimezone(PARIS).date()
-    start = datetime.combine(day, time.min, tzinfo=PARIS)
-    states = [state for _, _, state, _ in oh.intervals(start, start + timedelta(days=1))]
-    if State.OPEN in states:
-        return True
-    return None if State.UNKNOWN in states else False
 
 
 def weekly_intervals(hours: str | None, *, start: date | None = None) -> list[tuple[int, int]] | None:
@@ -121,8 +109,14 @@ class ReferenceYear:
     public_holidays: tuple[tuple[Range, ...], ...]  # distinct opening ranges seen on public holidays
 
 
+def gives_rules(hours: str) -> bool:
+    """Whether the hours say when the place opens (not only comments such as "Horaires non communiqués")."""
+    return " ".join(COMMENT_RE.sub("", hours).split()).lower() not in NO_RULES
+
+
 def reference_year(hours: str | None, start: date | None) -> ReferenceYear | None:
-    if not hours or not hours.strip():
+    # Hours without rules tell nothing of the week: neither open (what the library would say) nor closed.
+    if not hours or not gives_rules(hours):
         return None
     start = start or datetime.now(PARIS).date()
     return _evaluate_year(hours.strip(), start - timedelta(days=start.weekday()))

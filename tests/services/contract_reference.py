@@ -16,6 +16,7 @@ from opening_hours import OpeningHours, State
 
 from services.models import SearchEntry
 from services.search import CATEGORIES, THEMATIQUES_OF, SearchParams
+from structures.opening_hours import gives_rules
 
 RADIUS = 6371.0088
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,7 +33,7 @@ def distance_km(lat1, lon1, lat2, lon2) -> float:
 
 
 def open_at(hours: str | None, moment: datetime, whole_day: bool) -> bool:
-    if not hours:
+    if not hours or not gives_rules(hours):  # comments alone say nothing of when it opens
         return False
     try:
         oh = OpeningHours(hours.strip(), timezone=moment.tzinfo, country="FR")

@@ -32,7 +32,7 @@ FRAIS = [f.value for f in v1.Frais]
 TYPES = [t.value for t in v1.TypeService]
 MODES = [m.value for m in v1.ModeAccueil]
 SOURCES = ["dora", "soliguide", "france-travail"]
-HOURS = [None, "Mo-Fr 09:00-12:00,14:00-17:00; PH off", "24/7", "Tu 13:00-18:00", "lundi 9h"]
+HOURS = [None, "Mo-Fr 09:00-12:00,14:00-17:00; PH off", "24/7", "Tu 13:00-18:00", "lundi 9h", '"Sur rendez-vous"']
 WORDS = ["permis de conduire", "numérique", "emploi", "atelier CV", "aide alimentaire", "mobilité"]
 MOMENT = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 

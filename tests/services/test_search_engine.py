@@ -260,6 +260,7 @@ def test_open_filter(places, moment, ouvert, expected):
     at(lille, id="monday", horaires_accueil="Mo 09:00-12:00")
     at(lille, id="no-hours", horaires_accueil=None, structure=StructureFactory(horaires_accueil=None))
     at(lille, id="garbled", horaires_accueil="lundi 9h-12h")
+    at(lille, id="said-nothing", horaires_accueil='"Horaires non communiqués"')  # a comment, not "open"
     with_hours = StructureFactory(horaires_accueil="Mo-Fr 08:00-18:00")
     at(lille, id="structure-hours", horaires_accueil=None, structure=with_hours)
     found = set(ids(search(lille, ouvert=ouvert, at=moment.replace(tzinfo=PARIS_TZ))))

@@ -14,7 +14,6 @@ from structures.hours_display import (
 from structures.opening_hours import (
     MINUTES_PER_WEEK,
     closed_on_public_holidays,
-    is_open_today,
     open_on_public_holidays,
     weekly_intervals,
 )
@@ -173,30 +172,10 @@ def test_not_public_holidays(day):
 def test_unparseable_hours(hours):
     at = paris(2026, 4, 7, 10)
     assert opening_status(hours, at=at) == OpeningStatus(is_open=None, label="", raw=hours or "", parsed=False)
-    assert is_open_today(hours, at=at) is None
     assert week_description(hours, start=START) is None
     assert weekly_intervals(hours, start=START) is None
     assert closed_on_public_holidays(hours, start=START) is None
     assert open_on_public_holidays(hours, start=START) is None
-
-
-@pytest.mark.parametrize(
-    ("hours", "at", "expected"),
-    [
-        (WEEKDAYS, paris(2026, 4, 7, 20), True),
-        (WEEKDAYS, paris(2026, 4, 7, 0, 0), True),
-        (WEEKDAYS, paris(2026, 4, 12, 10), False),
-        (WEEKDAYS, datetime(2026, 4, 11, 22, 30, tzinfo=UTC), False),  # Sunday in Paris
-        (WEEKDAYS, datetime(2026, 4, 12, 22, 30, tzinfo=UTC), True),  # Monday in Paris
-        (EASTER_HOURS, paris(2026, 4, 6, 7), False),
-        (WEEK_OF_MONTH, paris(2026, 4, 1, 18), True),
-        (WEEK_OF_MONTH, paris(2026, 4, 8, 8), False),
-        ("24/7", paris(2026, 3, 29, 12), True),
-        ('Mo-Fr 09:00-12:00; Sa unknown "sur rendez-vous"', paris(2026, 4, 11, 8), None),
-    ],
-)
-def test_is_open_today(hours, at, expected):
-    assert is_open_today(hours, at=at) is expected
 
 
 @pytest.mark.parametrize(
