@@ -19,7 +19,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# JavaScript libraries from npm (package-lock.json), served from our static files (settings.STATICFILES_DIRS).
+NODE_DEPS := node_modules/.package-lock.json
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed $(NODE_DEPS)
 
 migrate: install
 	$(MANAGE) migrate --noinput
