@@ -6,4 +6,4 @@ class ServicesConfig(AppConfig):
     verbose_name = "Services"
 
     def ready(self):
-        from services import signals  # noqa: F401  (connects the search index signals)
+        from services import checks, signals  # noqa: F401  (registers the system checks, connects the writer)

@@ -1,5 +1,5 @@
 from django.db import router
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,28 +8,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.page_cache import cached_for_data_version
 from core.rate_limits import limit
-from core.spreadsheet import SafeCsvWriter
-from services import columns_store, results
+from services import columns_store, exports
 from services.detail import ServiceDetail
 from services.engine import Search
 from services.forms import ErrorReportForm
 from services.models import SearchEntry, Service
 from services.pages import SearchPage, search_form
-
-EXPORT_COLUMNS = [
-    "id",
-    "nom",
-    "structure_id",
-    "structure_nom",
-    "commune",
-    "code_postal",
-    "distance_km",
-    "modes_accueil",
-    "thematiques",
-    "telephone",
-    "courriel",
-    "lien_source",
-]
 
 
 def is_fragment(request) -> bool:
@@ -59,28 +43,6 @@ def ready(request):
     return HttpResponse("index de recherche en préparation", status=503, content_type="text/plain; charset=utf-8")
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
-def export_row(service) -> list[str]:
-    return [
-        service.id,
-        service.nom,
-        service.structure_id,
-        service.structure.nom,
-        service.commune or "",
-        service.code_postal or "",
-        "" if service.distance_km is None else f"{service.distance_km:.2f}",
-        "|".join(service.modes_accueil or []),
-        "|".join(service.thematiques or []),
-        service.telephone or "",
-        service.courriel or "",
-        service.lien_source or "",
-    ]
-
-
 @require_safe
 # Every result of a search, unpaginated: the costliest page to scrape. A social-work office of about 100
 # people may share one address: a few exports each an hour.
@@ -90,18 +52,7 @@ def export_csv(request):
     if not filterset.is_valid():
         messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
         return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
-    search = Search.of(filterset.params())
-    writer = SafeCsvWriter(Echo())  # cells that would run as formulas are written as text
-
-    def lines():
-        yield "\ufeff"  # lets spreadsheet software read UTF-8
-        yield writer.writerow(EXPORT_COLUMNS)
-        for service in results.every(search):
-            yield writer.writerow(export_row(service))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="services-insertion.csv"'
-    return response
+    return exports.csv_response(Search.of(filterset.params()))
 
 
 def search_origin(query):

@@ -175,6 +175,9 @@ PAGE_CACHE = os.environ.get("PAGE_CACHE", "on").lower() not in ("off", "0", "fal
 # Whether a search waits for its worker to copy the index of a new data version into memory, rather than
 # being answered from the previous copy meanwhile (tests: they read what they just wrote).
 SEARCH_COLUMNS_WAIT = False
+# Exports of whole searches streamed at once on the site (every worker of every machine): the others are asked to
+# come back in a few seconds, so that exports never keep every worker busy.
+EXPORTS_AT_ONCE = int(os.environ.get("EXPORTS_AT_ONCE") or 2)
 # Where the workers of a machine share their copy of the index (services.columns_store); default: a
 # private folder in the system's temporary directory.
 SEARCH_COLUMNS_DIR = os.environ.get("SEARCH_COLUMNS_DIR") or None

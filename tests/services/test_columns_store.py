@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from core import data_version
 from services import columns_store
+from services.checks import search_columns_folder
 from services.engine import Search
 from services.search import SearchParams
 from tests.imports.conftest import Dataset
@@ -88,3 +89,12 @@ def test_readiness_says_when_the_worker_holds_the_current_index(client, settings
     for thread in list(columns_store._loading.values()):
         thread.join(timeout=30)
     assert client.get("/sante/pret/").status_code == 200
+
+
+def test_check_deploy_says_when_the_folder_cannot_be_shared(settings, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    settings.SEARCH_COLUMNS_DIR = str(tmp_path / "a-file" / "columns")
+    errors = search_columns_folder(None)
+    assert [error.id for error in errors] == ["services.E001"]
+    settings.SEARCH_COLUMNS_DIR = str(tmp_path / "columns")
+    assert search_columns_folder(None) == []
