@@ -183,7 +183,6 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
                     "columns_copy_seconds": columns_seconds,
                     "columns_dir": str(Path(tmp) / "columns"),
                     "page_cache": env.get("PAGE_CACHE", "on"),
-                    "search_engine": env.get("SEARCH_ENGINE", "memory"),
                 },
             )
         finally:
@@ -200,8 +199,8 @@ def gunicorn(database_url: str, *, workers: int = WORKERS, env_extra: dict[str, 
 
 
 def wait_for_columns(directory: Path, server: subprocess.Popen, timeout: float = 120) -> float | None:
-    """Seconds until a worker has copied the index into memory and written it for the others (the workers
-    start copying as they start, gunicorn.conf.py); None with the SQL engine."""
+    """Seconds until the index is copied into memory and written for the workers (gunicorn.conf.py makes it
+    before they start); None if it never is."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         if server.poll() is not None:
@@ -319,19 +318,19 @@ def setup_django(database_url: str) -> None:
     django.setup()
     from django.conf import settings
 
-    settings.SEARCH_MEMORY_WAIT = True  # analyse the engine, not the SQL answers given while it loads
+    settings.SEARCH_COLUMNS_WAIT = True  # analyse the engine on the data as it is
 
 
 KINDS = ("results", "count", "facets", "text", "page", "other")
 
 
 def query_kind(sql: str) -> str:
-    """What a statement of the search view is for, from its text: with the SQL engine, its results, count and
-    facets; with the in-memory engine, the lexemes of the typed words ("text") and the page's services."""
+    """What a statement of the search view is for, from its text: the lexemes of the typed words ("text"), the
+    page's services, the open hours…"""
     text = " ".join(sql.split())
     if text.startswith("SELECT plainto_tsquery"):
         return "text"
-    if text.startswith('SELECT "services_service"') and " IN (" in text:
+    if "unnest(" in text and "WITH ORDINALITY" in text:
         return "page"
     if "'categories'" in text or text.startswith("WITH base AS MATERIALIZED"):
         return "facets"
@@ -480,7 +479,7 @@ def main() -> None:
     typed = autocomplete_queries(places, COUNT, seed=SEED)
     warmup = (search_queries(places, WARMUP, seed=SEED + 100), autocomplete_queries(places, WARMUP, seed=SEED + 100))
     # Computed answers: the page cache (core.page_cache) would serve the searches this mix repeats.
-    engine = {"PAGE_CACHE": "off", "SEARCH_ENGINE": os.environ.get("SEARCH_ENGINE", "memory")}
+    engine = {"PAGE_CACHE": "off"}
     with gunicorn(database_url, env_extra=engine) as (port, server):
         measured = measure(port, searches, typed, warmup)
 
@@ -555,8 +554,8 @@ def report(result: dict) -> None:
     print(
         f"dataset: {counts['services']} services, {counts['structures']} structures, {counts['communes']} communes; "
         f"gunicorn {server['workers']} {server['worker_class']} workers, {server['settings']}, "
-        f"engine {server['search_engine']}, page cache {server['page_cache']}; index copied into memory by the "
-        f"first worker in {server['columns_copy_seconds']} s"
+        f"page cache {server['page_cache']}; index copied into memory before the workers started, in "
+        f"{server['columns_copy_seconds']} s"
     )
     maintenance = result["maintenance"]
     never_analysed = ", ".join(maintenance["never_analysed_before"]) or "none"

@@ -37,7 +37,7 @@ COPY_SQL = """
             array_to_string(e.modes_accueil, ' '),
             array_to_string(e.zone_eligibilite, ' '), e.zone_eligibilite IS NULL, e.modes_accueil IS NULL,
             e.latitude, e.longitude, e.score_qualite, md5(e.hours),
-            array_to_string(tsvector_to_array(e.search_vector), ' ')
+            e.lexemes
         FROM services_searchentry AS e
     ) TO STDOUT WITH (FORMAT csv)
 """

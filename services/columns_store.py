@@ -174,10 +174,14 @@ def refresh_soon(alias: str) -> None:
 
 def _load_in_background(alias: str) -> None:
     try:
-        columns = load(connections[alias])
-        with _lock:
-            if alias not in _loaded or _loaded[alias].version < columns.version:
-                _loaded[alias] = columns
+        # Again while the data changed meanwhile (saves in a row): the copy made is always the latest.
+        while True:
+            columns = load(connections[alias])
+            with _lock:
+                if alias not in _loaded or _loaded[alias].version < columns.version:
+                    _loaded[alias] = columns
+            if columns.version == data_version.current(alias):
+                break
     except Exception:
         logger.exception("Copying the search index into memory failed; searches use the previous copy.")
     finally:

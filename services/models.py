@@ -1,6 +1,5 @@
 from data_inclusion.schema import v1
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -174,10 +173,10 @@ class SearchEntry(models.Model):
     score_qualite = models.FloatField(null=True)
     # The service's hours, else its structure's (what the "ouvert" filter looks at).
     hours = models.TextField(null=True)
-    # The French lexemes of the service's text and its structure's name (free text ``q``), computed again only
-    # when that text changes (text_hash).
+    # The French lexemes of the service's text and its structure's name, separated by spaces (free text ``q``),
+    # computed again only when that text changes (text_hash).
     text_hash = models.CharField(max_length=32, default="")
-    search_vector = SearchVectorField(null=True)
+    lexemes = models.TextField(default="")
 
     class Meta:
         verbose_name = "entrée de l'index de recherche"

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 import pydantic
 from data_inclusion.schema import v1
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.db.models import Q
 
 from core import data_version
 from core.text import normalize
+from services import columns_store
 from services.models import Service
 from services.scoring import Scorer
 from structures.models import OpeningHours, Structure
@@ -32,8 +33,10 @@ from structures.schema import enum_label
 
 # The service fields its search text is made of.
 DOCUMENT_FIELDS = ("nom", "description", "thematiques", "publics", "publics_precisions")
-# A service's French lexemes: its text and its structure's normalised name.
-SEARCH_VECTOR_SQL = "strip(to_tsvector('french', s.search_document || ' ' || st.search_name))"
+# A service's French lexemes (PostgreSQL's dictionary), separated by spaces: its text and its structure's name.
+LEXEMES_SQL = (
+    "array_to_string(tsvector_to_array(to_tsvector('french', s.search_document || ' ' || st.search_name)), ' ')"
+)
 TEXT_HASH_SQL = "md5(s.search_document || ' ' || st.search_name)"
 # A structure's score: the mean of its published services' scores taken on their decimal values, rounded half up
 # to 2 decimals (PostgreSQL's round() of a numeric), 0 without services — as data·inclusion computes it.
@@ -69,7 +72,7 @@ def search_document(
     publics_precisions: str | None,
 ) -> str:
     """A service's normalised (accent-free, lower-case) text with the labels of its values; the structure's
-    name is added by SEARCH_VECTOR_SQL."""
+    name is added by LEXEMES_SQL."""
     parts = [nom, description or "", publics_precisions or ""]
     parts += [enum_label(v1.Thematique, value) for value in thematiques or []]
     parts += [enum_label(v1.Public, value) for value in publics or []]
@@ -187,13 +190,13 @@ def _write_entries(scope: tuple[list[str], list[str]] | None) -> int:
         )
         written = cursor.rowcount
         # Lexemes are computed again only for a changed text: the French dictionary is the costly part.
-        vector = f"(SELECT {SEARCH_VECTOR_SQL} FROM services_service AS s JOIN structures_structure AS st"
-        vector += " ON st.id = s.structure_id WHERE s.id = d.service_id)"
+        lexemes = f"(SELECT {LEXEMES_SQL} FROM services_service AS s JOIN structures_structure AS st"
+        lexemes += " ON st.id = s.structure_id WHERE s.id = d.service_id)"
         cursor.execute(
             f"""
             UPDATE services_searchentry AS e
             SET {", ".join(f"{name} = d.{name}" for name in names)},
-                search_vector = CASE WHEN e.text_hash = d.text_hash THEN e.search_vector ELSE {vector} END
+                lexemes = CASE WHEN e.text_hash = d.text_hash THEN e.lexemes ELSE {lexemes} END
             FROM desired_entries AS d
             WHERE d.service_id = e.service_id
               AND ({", ".join(f"d.{name}" for name in names)}) IS DISTINCT FROM ({", ".join(f"e.{n}" for n in names)})
@@ -202,8 +205,8 @@ def _write_entries(scope: tuple[list[str], list[str]] | None) -> int:
         written += cursor.rowcount
         cursor.execute(
             f"""
-            INSERT INTO services_searchentry (service_id, {", ".join(names)}, search_vector)
-            SELECT d.service_id, {", ".join(f"d.{name}" for name in names)}, {vector}
+            INSERT INTO services_searchentry (service_id, {", ".join(names)}, lexemes)
+            SELECT d.service_id, {", ".join(f"d.{name}" for name in names)}, {lexemes}
             FROM desired_entries AS d
             WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
             """
@@ -275,6 +278,7 @@ def batch(*, rescore: bool = False):
         _batch.reset(token)
     if changes.service_ids or changes.structure_ids:
         refresh(service_ids=changes.service_ids, structure_ids=changes.structure_ids, rescore=changes.rescore)
+        _columns_after_commit()
 
 
 def changed(*, service_ids=(), structure_ids=()) -> None:
@@ -282,6 +286,14 @@ def changed(*, service_ids=(), structure_ids=()) -> None:
     changes = _batch.get()
     if changes is None:
         refresh(service_ids=service_ids, structure_ids=structure_ids)
+        _columns_after_commit()
     else:
         changes.service_ids.update(service_ids)
         changes.structure_ids.update(structure_ids)
+
+
+def _columns_after_commit() -> None:
+    """Records changed one by one (a curator's save) show in searches within seconds: once committed, this process
+    makes the search index's columns of the new version in the background, and the machine's other workers map
+    them as soon as they are written (services.columns_store). Imports write them before they commit."""
+    transaction.on_commit(lambda: columns_store.refresh_soon(DEFAULT_DB_ALIAS))

@@ -59,11 +59,13 @@ def needs(values) -> set[str]:
 
 
 def text_matches(q: str) -> set[str]:
+    """The services holding every lexeme PostgreSQL's French dictionary makes of the words."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT service_id FROM services_searchentry WHERE search_vector @@ plainto_tsquery('french', %s)", [q]
-        )
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT ARRAY(SELECT unnest(tsvector_to_array(to_tsvector('french', %s))))", [q])
+        words = set(cursor.fetchone()[0])
+    if not words:
+        return set()
+    return {row.service_id for row in SearchEntry.objects.all() if words <= set(row.lexemes.split())}
 
 
 def passes_filters(row, params: SearchParams, texts, moment) -> bool:

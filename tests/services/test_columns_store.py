@@ -4,6 +4,7 @@ of a machine through files."""
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from core import data_version
 from services import columns_store
@@ -28,15 +29,20 @@ def test_the_engine_follows_every_change():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the copying thread has its own connection
-def test_while_a_worker_makes_the_new_copy_it_answers_from_the_one_it_has(settings):
-    """After a change, the first search is answered at once from the previous copy (no visitor waits for a copy);
-    the next ones, once the copy of the new version is made, from it."""
-    ServiceFactory(id="dora--first")
+def test_while_the_new_copy_is_made_searches_answer_from_the_one_there_is(settings, tmp_path):
+    """A save starts the copy of the new version at once, in the background (this process: the admin's worker;
+    the others when they next search); searches meanwhile are answered at once from the previous copy."""
+    settings.SEARCH_COLUMNS_DIR = str(tmp_path / "columns")
+    first = ServiceFactory(id="dora--first")
     assert found() == ["dora--first"]
     settings.SEARCH_COLUMNS_WAIT = False
-    ServiceFactory(id="dora--second", score_qualite=0.99)
-    assert not columns_store.ready("default")
-    assert found() == ["dora--first"]
+    next_version = data_version.current() + 1  # one save, one version
+    path = columns_store.folder(columns_store.root(), columns_store.database_key(connection), next_version)
+    with columns_store.building(path):  # another worker of the machine is making that copy
+        ServiceFactory(id="dora--second", structure=first.structure, score_qualite=0.99)
+        assert data_version.current() == next_version
+        assert found() == ["dora--first"]
+        assert not columns_store.ready("default")
     for thread in list(columns_store._loading.values()):
         thread.join(timeout=30)
     assert columns_store.ready("default")
@@ -86,6 +92,7 @@ def test_readiness_says_when_the_worker_holds_the_current_index(client, settings
     settings.SEARCH_COLUMNS_WAIT = False
     response = client.get("/sante/pret/")
     assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/plain")
     for thread in list(columns_store._loading.values()):
         thread.join(timeout=30)
     assert client.get("/sante/pret/").status_code == 200
