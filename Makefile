@@ -55,8 +55,10 @@ demo: communes
 run: demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Both cores (pytest-xdist). A quicker run without the browser and server-level tests:
+# make test PYTEST_ARGS="-m 'not browser and not server'"
 test: install
-	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Browser tests only (pytest marker "browser": Playwright driving Debian's Chromium, axe-core from npm).
 # Needs `apt-get install chromium` and npm; `make test` runs them too, or skips them saying what is missing.
@@ -106,7 +108,7 @@ bench-search: install
 # under load, against gunicorn with 4 workers on inclusion_bench. LOADTEST_ARGS="--duration 10" for a short run.
 .PHONY: loadtest
 loadtest: install
-	$(WITH_DB) $(PY) -m bench.loadtest --import-during-load $(LOADTEST_ARGS)
+	$(WITH_DB) $(PY) -m bench.loadtest --import-during-load --saves-during-load 100 $(LOADTEST_ARGS)
 
 # Production serving on this machine: prod settings from the environment (SECRET_KEY, ALLOWED_HOSTS,
 # DATABASE_URL, optionally REDIS_URL, DATABASE_REPLICA_URLS…), hashed and compressed static files, migrations,

@@ -17,6 +17,9 @@ from django.conf import settings
 
 from tests.throwaway_postgres import ThrowawayPostgres, free_port
 
+# Starts servers of its own (gunicorn, PostgreSQL clusters, processes to kill): `-m 'not server'` skips them.
+pytestmark = pytest.mark.server
+
 SEARCH = "/services/?q=atelier"
 
 

@@ -20,7 +20,7 @@ from tests.streaming_replica import start_replica, stop_replica, wait_for_databa
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_1"])
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True, databases=["default", "replica_1"])]
 CLONE_SUFFIX = "routing"
 
 

@@ -15,6 +15,9 @@ from urllib.parse import quote
 import pytest
 from django.db import connections
 
+# Starts servers of its own (gunicorn, PostgreSQL clusters, processes to kill): `-m 'not server'` skips them.
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = "from inclusion_site.settings.prod import *  # noqa: F403\n\nSTATIC_ROOT = {static_root!r}\n"
 

@@ -22,6 +22,9 @@ from imports.runs import LOCK_KEY
 from tests.imports.conftest import load_fixture
 from tests.throwaway_postgres import ThrowawayPostgres
 
+# Starts servers of its own (gunicorn, PostgreSQL clusters, processes to kill): `-m 'not server'` skips them.
+pytestmark = pytest.mark.server
+
 COPIES = 20_000  # enough for the write phase to last a few seconds
 REAL_TABLE_WRITE = re.compile(r"\b(INSERT INTO|UPDATE)\s+(services|structures)_", re.IGNORECASE)
 
