@@ -27,3 +27,10 @@ def box_bounds(latitude: float, longitude: float, radius_km: float) -> tuple[flo
     widest = min(89.9, abs(latitude) + dlat)
     dlon = min(180.0, radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest))))
     return longitude - dlon, latitude - dlat, longitude + dlon, latitude + dlat
+
+
+def directions_url(latitude: float | None, longitude: float | None) -> str | None:
+    """Directions to a point, on OpenStreetMap (no account, no tracking)."""
+    if latitude is None or longitude is None:
+        return None
+    return f"https://www.openstreetmap.org/directions?to={latitude:.5f}%2C{longitude:.5f}"

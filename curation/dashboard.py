@@ -16,8 +16,8 @@ from communes.departements import DEPARTEMENTS
 from curation import quality
 from imports.models import ImportRun
 from services.models import ErrorReport, Service
-from services.sources import source_name
 from structures.models import Structure
+from structures.sources import source_name
 
 RECENT_RUNS = 5
 RECENT_REPORTS = 10

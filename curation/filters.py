@@ -9,7 +9,7 @@ from data_inclusion.schema import v1
 from django.contrib import admin
 
 from curation import quality
-from services.sources import source_choices
+from structures.sources import source_choices
 
 YES = "oui"
 NO = "non"

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from curation import dashboard as figures
 from curation import duplicates as clusters
 from curation import quality
-from services.sources import source_name
 from structures.models import Structure
+from structures.sources import source_name
 
 GROUPS_PER_PAGE = 20
 

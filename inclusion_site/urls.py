@@ -12,7 +12,10 @@ urlpatterns = [
     # Readiness for the load balancer: the worker holds the search index of the current data.
     path("sante/pret/", service_views.ready, name="ready"),
     path("services/", include("services.urls")),
-    path("structures/", include("structures.urls")),
+    path(
+        "structures/",
+        include(([path("<record_id:structure_id>/", service_views.structure_detail, name="detail")], "structures")),
+    ),
     path("communes/", include("communes.urls")),
     path("admin/curation/", include("curation.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""What the service page shows, section by section, computed once (no logic in templates)."""
+"""What the service and structure pages show, section by section, computed once (no logic in templates)."""
 
 from datetime import datetime
 from urllib.parse import quote, urlencode
@@ -8,18 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communes.zones import describe_zone
-from core.geo import haversine_km
-from core.rendering import plain_excerpt, render_markdown, safe_url, updated_text
+from core.geo import directions_url, haversine_km
+from core.rendering import format_phone, phone_href, plain_excerpt, render_markdown, safe_url, updated_text
 from services.presenters import ResultCard, format_distance
-from services.sources import source_name
 from structures.hours_display import read_hours
 from structures.schema import enum_label
-
-
-def directions_url(latitude: float | None, longitude: float | None) -> str | None:
-    if latitude is None or longitude is None:
-        return None
-    return f"https://www.openstreetmap.org/directions?to={latitude:.5f}%2C{longitude:.5f}"
+from structures.sources import source_name
 
 
 def duration_text(hours_per_week: float | None, weeks: int | None) -> str:
@@ -81,3 +75,34 @@ class ServiceDetail:
         )
         self.share_sms = "sms:?&body=" + quote(f"{service.nom} : {page_url}")
         self.page_url = page_url
+
+
+class StructureDetail:
+    """A structure, its published services as result cards, and its other listings (duplicates)."""
+
+    def __init__(self, structure, *, now: datetime):
+        self.structure = structure
+        self.description = render_markdown(structure.description)
+        services = structure.services.published().select_related("structure").order_by("nom", "id")
+        self.cards = [ResultCard(service) for service in services]
+        self.hours = read_hours(structure.horaires_accueil, at=now)
+        self.site_web = safe_url(structure.site_web)
+        self.accessibilite = safe_url(structure.accessibilite_lieu)
+        self.source_url = safe_url(structure.lien_source)
+        self.source = source_name(structure.source)
+        self.updated = updated_text(structure.date_maj, today=timezone.localdate(now))
+        self.reseaux = [enum_label(v1.ReseauPorteur, value) for value in structure.reseaux_porteurs or []]
+        self.directions_url = directions_url(structure.latitude, structure.longitude)
+        self.duplicates = [
+            (source_name(other.source), reverse("structures:detail", args=[other.id]))
+            for other in self.other_listings(structure)
+        ]
+        self.phone = format_phone(structure.telephone)
+        self.phone_href = phone_href(structure.telephone)
+
+    @staticmethod
+    def other_listings(structure):
+        if not structure.duplicate_group:
+            return []
+        published = type(structure).objects.published().filter(duplicate_group=structure.duplicate_group)
+        return published.exclude(pk=structure.pk).order_by("source", "id")

@@ -8,8 +8,8 @@ from django import forms
 from communes.models import Commune
 from communes.search import resolve_commune_input
 from services.search import DEFAULT_RADIUS_KM, RADII_KM, Origin, SearchParams
-from services.sources import source_choices
 from structures.schema import enum_choices
+from structures.sources import source_choices
 
 MAX_TEXT_LENGTH = 200
 

@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
 from services.search import RADII_KM, effective_thematiques
-from services.sources import source_name
 from structures.schema import enum_label
+from structures.sources import source_name
 
 MAX_TAGS = 3
 

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST, require_safe
 from core.page_cache import cached_for_data_version
 from core.rate_limits import limit
 from services import columns_store, exports
-from services.detail import ServiceDetail
+from services.detail import ServiceDetail, StructureDetail
 from services.engine import Search
 from services.forms import ErrorReportForm
 from services.models import SearchEntry, Service
 from services.pages import SearchPage, search_form
+from structures.models import Structure
 
 
 def is_fragment(request) -> bool:
@@ -110,3 +111,13 @@ def report_error(request, service_id: str):
     report.service = service
     report.save()
     return redirect(reverse("services:detail", args=[service.id]) + "?signalement=merci#signaler")
+
+
+@require_safe
+def structure_detail(request, structure_id: str):
+    """A structure's page: with its services, so it lives with them (structures sit below services)."""
+    structure = get_object_or_404(Structure, pk=structure_id)
+    if not structure.is_published:
+        return render(request, "structures/gone.html", {"structure": structure}, status=410)
+    detail = StructureDetail(structure, now=timezone.now())
+    return render(request, "structures/detail.html", {"structure": structure, "detail": detail})
