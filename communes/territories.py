@@ -62,7 +62,7 @@ class Territory:
 
     @property
     def label(self) -> str:
-        """"Nord (59)", "Hauts-de-France", "Intercommunalité de Lille", "France"."""
+        """ "Nord (59)", "Hauts-de-France", "Intercommunalité de Lille", "France"."""
         return f"{self.name} ({self.code})" if self.kind == "departement" else self.name
 
     @property

@@ -14,6 +14,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("structures/", include("structures.urls")),
     path("communes/", include("communes.urls")),
+    path("territoires/", include("territories.urls")),
     path("admin/curation/", include("curation.urls")),
     path("admin/", admin.site.urls),
 ]
