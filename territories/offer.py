@@ -52,11 +52,22 @@ class Counts:
     def of(cls, territory: Territory, population: int, columns, connection) -> "Counts":
         on_site = Search(SearchParams(territoire=territory, sur_place=True), columns, connection)
         open_to = Search(SearchParams(habitants=territory), columns, connection)
-        return cls(population, on_site.count, open_to.count, on_site.facet_counts(), open_to.facet_counts())
+        return cls(population, on_site.count, open_to.count, facets_of(on_site), facets_of(open_to))
 
     def value(self, facet: str, value: str, *, open_to: bool) -> int:
         facets = self.open_facets if open_to else self.on_site_facets
         return facets["thematiques" if facet == "categories" else facet].get(value, 0)
+
+
+def facets_of(search: Search) -> dict:
+    """The engine's facet counts, with the publics no service names: asking for one of them finds the services
+    for everyone (tous-publics), the same for each."""
+    facets = search.facet_counts()
+    absent = [member.value for member in v1.Public if member.value not in facets["publics"]]
+    if absent:
+        alone = Search(search.params.replace(publics=(absent[0],)), search.columns, search.connection).count
+        facets["publics"].update(dict.fromkeys(absent, alone))
+    return facets
 
 
 @dataclass
