@@ -32,7 +32,8 @@ def test_the_chooser_finds_regions_departements_and_the_epci_of_a_commune_withou
     links = [a["href"] for a in BeautifulSoup(page.content, "html.parser").select("#territories-suggestions a")]
     assert links == ["/territoires/epci-200093201/", "/territoires/departement-59/", "/territoires/region-32/"]
     assert b"Intercommunalit\xc3\xa9 de Lille" in page.content  # named after its most populous commune
-    assert "/territoires/departement-59/" in [a["href"] for a in BeautifulSoup(client.get("/territoires/?q=59").content, "html.parser").select("#territories-suggestions a")]  # fmt: skip
+    by_number = BeautifulSoup(client.get("/territoires/?q=59").content, "html.parser")
+    assert "/territoires/departement-59/" in [a["href"] for a in by_number.select("#territories-suggestions a")]
     fragment = client.get("/territoires/?q=haute sav", headers={"HX-Request": "true"})
     assert fragment.content.decode().lstrip().startswith('<div id="territories-suggestions"')
     assert b"Haute-Savoie" in fragment.content
@@ -120,7 +121,8 @@ def test_imports_changes_are_kept_per_run_and_counted_in_the_territory(client, t
     assert not ImportChange.objects.filter(run=third).exists()  # nothing changed
     from territories import changes
 
-    counted = {item.run.pk: (item.added, item.changed, item.removed) for item in changes.recent(Territory.parse("departement-59"), "default")}  # fmt: skip
+    recent = changes.recent(Territory.parse("departement-59"), "default")
+    counted = {item.run.pk: (item.added, item.changed, item.removed) for item in recent}
     assert counted == {first.pk: (3, 0, 0), second.pk: (0, 1, 1), third.pk: (0, 0, 0)}
     assert changes.recent(Territory.parse("departement-62"), "default")[0].changed == 0
     page = client.get(f"/territoires/departement-59/imports/{second.pk}/")
