@@ -28,13 +28,6 @@ ORDERS = {
 }
 
 
-def place_indices(atlas: Atlas, territory: Territory) -> np.ndarray:
-    """The atlas's places in the territory (its communes, by the one rule of communes.territories)."""
-    if territory.kind == "france":
-        return np.arange(len(atlas.codes))
-    return np.flatnonzero(np.isin(np.array(atlas.codes), list(territory.commune_codes)))
-
-
 def covering_radius(distance_km: float) -> int:
     """The search radius that reaches a service this far (the largest one, beyond it)."""
     return next((radius for radius in RADII_KM if distance_km <= radius), RADII_KM[-1])
@@ -64,7 +57,7 @@ class Access:
     def __init__(self, territory: Territory, atlas: Atlas):
         self.territory = territory
         self.atlas = atlas
-        self.places = place_indices(atlas, territory)
+        self.places = atlas.places_in(territory)
         self.population = int(atlas.population[self.places].sum())
 
     def needs(self) -> list[Need]:

@@ -17,6 +17,7 @@ them.
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db import connections
@@ -27,9 +28,10 @@ from core.geo import EARTH_RADIUS_KM
 from services import columns_store
 from services.columns import Columns
 from services.search import CATEGORIES
+from territories import offer
 
 # Bumped when the arrays change (names, meaning): files written by another release are not read.
-FORMAT = 1
+FORMAT = 2
 UNREACHED = np.inf  # no eligible on-site service for that need
 
 PLACES_SQL = """
@@ -56,6 +58,16 @@ class Atlas:
             return self.__dict__["arrays"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    @cached_property
+    def code_array(self) -> np.ndarray:
+        return np.array(self.values["codes"], dtype=object)
+
+    def places_in(self, territory) -> np.ndarray:
+        """The places of the territory (its communes, by the one rule of communes.territories)."""
+        if territory.kind == "france":
+            return np.arange(len(self.codes))
+        return np.flatnonzero(np.isin(self.code_array, list(territory.commune_codes)))
 
     @property
     def codes(self) -> list[str]:
@@ -193,16 +205,20 @@ def load(connection, columns: Columns) -> Atlas:
     """The atlas of these columns' version: from the files of this machine, else computed and written."""
     directory = columns_store.root()
     if not columns_store.usable(directory):
-        return Atlas(columns.version, *compute(columns, read_places(connection)))
+        found = Atlas(columns.version, *compute(columns, read_places(connection)))
+        found.values["references"] = offer.reference_counts(found, columns, connection)
+        return found
     key = columns_store.database_key(connection)
     path = directory / f"{key}t{FORMAT}-{columns.version}"
     with columns_store.building(path):
         found = columns_store.read(path)
         if found is not None:
             return Atlas(columns.version, *found)
-        arrays, values = compute(columns, read_places(connection))
-        columns_store.write(path, arrays, values)
-    return Atlas(columns.version, arrays, values)
+        found = Atlas(columns.version, *compute(columns, read_places(connection)))
+        # The offer of France and of every région: what territories' pages compare with, the same for all of them.
+        found.values["references"] = offer.reference_counts(found, columns, connection)
+        columns_store.write(path, found.arrays, found.values)
+    return found
 
 
 _loaded: dict[str, Atlas] = {}

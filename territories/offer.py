@@ -5,12 +5,13 @@ Every count is the search engine's (services.engine): the count of the search it
 (``Search.facet_counts``: the results once that value is chosen), duplicates shown once as in the search.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from data_inclusion.schema import v1
 from django.urls import reverse
 
+from communes.regions import REGIONS
 from communes.territories import Territory
 from services.engine import Search
 from services.search import CATEGORIES, THEMATIQUES_OF, SearchParams
@@ -54,9 +55,24 @@ class Counts:
         open_to = Search(SearchParams(habitants=territory), columns, connection)
         return cls(population, on_site.count, open_to.count, facets_of(on_site), facets_of(open_to))
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Counts":
+        return cls(**data)
+
     def value(self, facet: str, value: str, *, open_to: bool) -> int:
         facets = self.open_facets if open_to else self.on_site_facets
         return facets["thematiques" if facet == "categories" else facet].get(value, 0)
+
+
+def reference_counts(atlas, columns, connection) -> dict[str, dict]:
+    """The offer of France and of every région (territories.atlas keeps it with the version's distances)."""
+    territories = [Territory.france(), *(Territory.parse(f"region-{code}") for code in REGIONS)]
+    return {
+        territory.slug: asdict(
+            Counts.of(territory, int(atlas.population[atlas.places_in(territory)].sum()), columns, connection)
+        )
+        for territory in territories
+    }
 
 
 def facets_of(search: Search) -> dict:

@@ -17,9 +17,6 @@ from territories.offer import Counts, Offer
 from territories.reliability import Reliability
 
 PLACES_PER_PAGE = 50
-# The offer of the territories compared with, per database, search columns' version and territory: the same for
-# every page of a version (a région's and France's), computed once by each worker.
-_references: dict[tuple, Counts] = {}
 
 
 class TerritoryForm(forms.Form):
@@ -74,22 +71,11 @@ class TerritoryPage:
     def status(self) -> int:
         return 200 if self.valid else 400
 
-    def counts(self, territory: Territory, *, remember: bool) -> Counts:
-        population = (
-            self.access.population if territory == self.territory else Access(territory, self.atlas).population
-        )
-        if not remember:
-            return Counts.of(territory, population, self.columns, self.connection)
-        key = (self.alias, self.columns.version, territory.slug)
-        if key not in _references:
-            if len(_references) > 200:
-                _references.clear()
-            _references[key] = Counts.of(territory, population, self.columns, self.connection)
-        return _references[key]
-
     def offer(self) -> Offer:
-        references = [(other, self.counts(other, remember=True)) for other in references_of(self.territory)]
-        return Offer(self.territory, self.counts(self.territory, remember=False), references)
+        references = self.atlas.values["references"]
+        compared = [(other, Counts.from_dict(references[other.slug])) for other in references_of(self.territory)]
+        counts = Counts.of(self.territory, self.access.population, self.columns, self.connection)
+        return Offer(self.territory, counts, compared)
 
     def beyond(self):
         return self.access.beyond(self.need.category, self.threshold, self.order)

@@ -89,7 +89,7 @@ def test_the_atlas_is_computed_once_per_machine_and_version(places, settings, tm
     settings.SEARCH_COLUMNS_DIR = str(tmp_path)
     atlas._loaded.clear()
     columns, first = atlas.current("default")
-    written = [path for path in tmp_path.glob("*t1-*") if path.is_dir()]
+    written = [path for path in tmp_path.glob("*t2-*") if path.is_dir()]
     assert len(written) == 1 and written[0].name.endswith(f"-{columns.version}")
     atlas._loaded.clear()  # another worker of the machine maps the files
     _, second = atlas.current("default")
