@@ -29,7 +29,7 @@
     .then(function (data) {
       if (!data.points.length) return;
       element.hidden = false;
-      element.setAttribute("role", "img");
+      element.setAttribute("role", "region");
       element.setAttribute(
         "aria-label",
         "Carte des communes colorées selon la distance du service sur place le plus proche ; les mêmes données sont dans le tableau."
