@@ -95,14 +95,17 @@ clean: db-stop
 
 # Benchmarks on national-size demo data (100,000 structures, 140,000 services), in a
 # dedicated database "inclusion_bench" on the same server. Results in bench/results/.
-.PHONY: bench bench-import bench-search
-bench: bench-import bench-search
+.PHONY: bench bench-import bench-search bench-territories
+bench: bench-import bench-search bench-territories
 
 bench-import: install
 	$(WITH_DB) $(PY) -m bench.bench_import
 
 bench-search: install
 	$(WITH_DB) $(PY) -m bench.bench_search
+
+bench-territories: install
+	$(WITH_DB) $(PY) -m bench.bench_territories
 
 # Load test: the search mix at increasing concurrency (60 s a step), cached and uncached, then an import
 # under load, against gunicorn with 4 workers on inclusion_bench. LOADTEST_ARGS="--duration 10" for a short run.

@@ -25,7 +25,7 @@ def describe_zone(codes: list[str] | None) -> str:
         .filter(code_insee__in=commune_codes)
         .only("code_insee", "type", "nom", "codes_postaux", "departement", "has_namesake")
     }
-    epci_names = _epci_names(epci_codes)
+    names = epci_names(epci_codes)
     phrases = []
     for code in codes:
         if code in DEPARTEMENTS:
@@ -33,14 +33,14 @@ def describe_zone(codes: list[str] | None) -> str:
             phrases.append(f"Habitants {of_name} ({code})")
         elif code in communes:
             phrases.append(f"Habitants de {communes[code]}")
-        elif code in epci_names:
-            phrases.append(f"Habitants de l'intercommunalité de {epci_names[code]}")
+        elif code in names:
+            phrases.append(f"Habitants de l'intercommunalité de {names[code]}")
         else:
             phrases.append(f"Zone {code}")
     return f"Zone : {', '.join(phrases)}"
 
 
-def _epci_names(epci_codes: list[str]) -> dict[str, str]:
+def epci_names(epci_codes: list[str]) -> dict[str, str]:
     """An EPCI named after its most populous commune (the reference has no EPCI names)."""
     if not epci_codes:
         return {}

@@ -17,6 +17,7 @@ urlpatterns = [
         include(([path("<record_id:structure_id>/", service_views.structure_detail, name="detail")], "structures")),
     ),
     path("communes/", include("communes.urls")),
+    path("territoires/", include("territories.urls")),
     path("admin/curation/", include("curation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ value, the rows holding it.
 """
 
 import io
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -23,11 +24,13 @@ import pyarrow.compute as pc
 from pyarrow import csv
 from scipy import sparse
 
-from services.search import category_of
+from services.search import ON_SITE, category_of
 
 MULTI = ("thematiques", "publics", "modes_accueil", "zone_eligibilite")
-SINGLE = ("source", "type", "frais", "hours_key")
+SINGLE = ("source", "type", "frais", "hours_key", "code_insee")
 NATIONAL_CODES = ("99100", "france")
+# The days of a date_maj not indexed yet: older than any date.
+DATE_UNKNOWN = np.iinfo(np.int32).min
 
 COPY_SQL = """
     COPY (
@@ -37,7 +40,8 @@ COPY_SQL = """
             array_to_string(e.modes_accueil, ' '),
             array_to_string(e.zone_eligibilite, ' '), e.zone_eligibilite IS NULL, e.modes_accueil IS NULL,
             e.latitude, e.longitude, e.score_qualite, md5(e.hours),
-            e.lexemes
+            e.lexemes,
+            e.code_insee, e.date_maj - DATE '2000-01-01', e.has_contact
         FROM services_searchentry AS e
     ) TO STDOUT WITH (FORMAT csv)
 """
@@ -62,11 +66,16 @@ CSV_COLUMNS = [
     "score_qualite",
     "hours_key",
     "lexemes",
+    "code_insee",
+    "date_days",
+    "has_contact",
 ]
 CSV_TYPES = {
     "structure_preferred": pa.bool_(),
     "structure_score": pa.float64(),
     "structure_days": pa.int32(),
+    "date_days": pa.int32(),
+    "has_contact": pa.bool_(),
     "zone_null": pa.bool_(),
     "modes_null": pa.bool_(),
     "latitude": pa.float64(),
@@ -103,6 +112,21 @@ class Columns:
     def matrix(self, column: str) -> np.ndarray:
         """The codes of a column's values, one row per service (one column for single values), -1 for none."""
         return self.matrices[column]
+
+    @cached_property
+    def offered_on_site(self) -> np.ndarray:
+        """Per row, whether the service is offered on site (en-presentiel, or modes unknown) at a known point: the
+        contract's on-site services, the ones distances are measured to."""
+        return (self.modes_null | self.has_mode(ON_SITE)) & ~np.isnan(self.latitude)
+
+    def eligible_for(self, codes) -> np.ndarray:
+        """Per row, whether its eligibility zone (null or national, else its codes) admits one of ``codes``."""
+        eligible = self.national.copy()
+        for code in codes:
+            rows = self.zone_rows.get(code)
+            if rows is not None:
+                eligible[rows] = True
+        return eligible
 
     def has_mode(self, value: str) -> np.ndarray:
         """Per row, whether its modes_accueil include the value."""
@@ -231,6 +255,9 @@ def build(table: pa.Table, version: int) -> Columns:
         ),
         national=national,
         structure_rank=structure_ranks(table),
+        # Days since 2000-01-01 of the service's date_maj.
+        date_days=table["date_days"].fill_null(DATE_UNKNOWN).to_numpy().astype(np.int32),
+        has_contact=table["has_contact"].fill_null(False).to_numpy(zero_copy_only=False).astype(bool),
     )
     return Columns(version, arrays, values)
 

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 META = "meta.json"
 # Bumped when the arrays change (names, meaning): files written by another release are not read.
-FORMAT = 3
+FORMAT = 5
 
 
 def root() -> Path:

@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from core.geo import box_bounds, haversine_km
 from core.text import normalize
-from services import columns_store
+from services import columns_store, scopes
 from services.columns import Columns
 from services.models import SearchEntry
 from services.search import (
     CATEGORIES,
     FACETS,
-    ON_SITE,
     REMOTE,
     SPECIFICITY_LEVELS,
     THEMATIQUES_OF,
@@ -90,15 +89,13 @@ class Search:
             size = columns.size
             return Rows(np.arange(size), np.full(size, np.nan), np.zeros(size, bool), np.zeros(size, np.int8))
         codes = origin.commune.eligibility_codes
-        eligible = columns.national.copy()
+        eligible = columns.eligible_for(code for level in codes.values() for code in level)
         specificity = np.full(columns.size, len(SPECIFICITY_LEVELS), dtype=np.int8)
-        for level in ("national", *reversed(SPECIFICITY_LEVELS)):
+        for level in reversed(SPECIFICITY_LEVELS):
             for code in codes[level]:
                 rows = columns.zone_rows.get(code)
                 if rows is not None:
-                    eligible[rows] = True
-                    if level != "national":
-                        specificity[rows] = SPECIFICITY_LEVELS.index(level)
+                    specificity[rows] = SPECIFICITY_LEVELS.index(level)
         west, south, east, north = box_bounds(origin.latitude, origin.longitude, radius)
         latitude, longitude = columns.latitude, columns.longitude
         in_box = (longitude >= west) & (longitude <= east) & (latitude >= south) & (latitude <= north)
@@ -113,7 +110,7 @@ class Search:
             within = distance <= radius
         keep = within | remote[rows]
         rows, distance, within = rows[keep], distance[keep], within[keep]
-        on_site = within & (columns.modes_null[rows] | columns.has_mode(ON_SITE)[rows])
+        on_site = within & columns.offered_on_site[rows]
         return Rows(rows, np.where(on_site, distance, np.nan), on_site, specificity[rows])
 
     # -- filters ---------------------------------------------------------------------------------------------
@@ -151,6 +148,8 @@ class Search:
         if text:
             matching = self.text_matches(text)
             conditions["q"] = lambda rows: matching[rows]
+        for name, mask in scopes.masks(params, columns).items():
+            conditions[name] = lambda rows, mask=mask: mask[rows]
         return conditions
 
     def text_matches(self, text: str) -> np.ndarray:

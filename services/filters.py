@@ -7,11 +7,15 @@ from django import forms
 
 from communes.models import Commune
 from communes.search import resolve_commune_input
+from communes.territories import Territory
+from services.scopes import MISSING
 from services.search import DEFAULT_RADIUS_KM, RADII_KM, Origin, SearchParams
 from structures.schema import enum_choices
 from structures.sources import source_choices
 
 MAX_TEXT_LENGTH = 200
+TERRITORY_FIELDS = ("territoire", "habitants")
+DATE_ERRORS = {"invalid": "Indiquez une date au format AAAA-MM-JJ."}
 
 
 class FrenchMultipleChoiceField(forms.MultipleChoiceField):
@@ -54,6 +58,13 @@ class SearchForm(forms.Form):
             if commune is None:
                 self.add_error("lat", "Ce point n'est proche d'aucune commune française.")
         data["commune_obj"] = commune
+        for name in TERRITORY_FIELDS:
+            if data.get(name):
+                data[f"{name}_obj"] = Territory.parse(data[name])
+                if data[f"{name}_obj"] is None:
+                    self.add_error(name, f"Aucun territoire ne s'appelle « {data[name]} ».")
+        if data.get("maj_depuis") and data.get("maj_avant") and data["maj_depuis"] >= data["maj_avant"]:
+            self.add_error("maj_avant", "La date « avant » doit suivre la date « depuis ».")
         return data
 
 
@@ -96,6 +107,17 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
         error_messages={"invalid_choice": "Choisissez « maintenant » ou « aujourdhui »."},
     )
     doublons = django_filters.BooleanFilter(label="Afficher les doublons", widget=forms.CheckboxInput)
+    # The searches behind territories' figures (services.scopes); territories link to them.
+    territoire = django_filters.CharFilter(label="Situés dans le territoire", max_length=20)
+    habitants = django_filters.CharFilter(label="Ouverts aux habitants du territoire", max_length=20)
+    sur_place = django_filters.BooleanFilter(label="Accueil sur place", widget=forms.CheckboxInput)
+    maj_depuis = django_filters.DateFilter(label="Mis à jour depuis le", error_messages=DATE_ERRORS)
+    maj_avant = django_filters.DateFilter(label="Mis à jour avant le", error_messages=DATE_ERRORS)
+    sans = django_filters.ChoiceFilter(
+        label="Informations manquantes",
+        choices=list(MISSING.items()),
+        error_messages={"invalid_choice": "Choisissez « contact », « horaires » ou « coordonnees »."},
+    )
     page = django_filters.NumberFilter(label="Page", min_value=1, max_value=100_000)
 
     class Meta:
@@ -118,6 +140,12 @@ class ServiceSearchFilterSet(django_filters.FilterSet):
             q=data.get("q") or "",
             ouvert=data.get("ouvert") or "",
             collapse_duplicates=not data.get("doublons"),
+            territoire=data.get("territoire_obj"),
+            habitants=data.get("habitants_obj"),
+            sur_place=bool(data.get("sur_place")),
+            maj_depuis=data.get("maj_depuis"),
+            maj_avant=data.get("maj_avant"),
+            sans=data.get("sans") or "",
             **{name: tuple(data.get(name) or ()) for name in ("thematiques", "publics", "frais", "types")},
             **{name: tuple(data.get(name) or ()) for name in ("modes_accueil", "sources")},
         )

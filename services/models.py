@@ -173,6 +173,11 @@ class SearchEntry(models.Model):
     score_qualite = models.FloatField(null=True)
     # The service's hours, else its structure's (what the "ouvert" filter looks at).
     hours = models.TextField(null=True)
+    # Where the service is (its commune's INSEE code), when its record was last updated, and whether it or its
+    # structure gives a phone or an e-mail: territories' figures and the search filters behind them.
+    code_insee = models.CharField(max_length=5, null=True)
+    date_maj = models.DateField(null=True)
+    has_contact = models.BooleanField(default=False)
     # The French lexemes of the service's text and its structure's name, separated by spaces (free text ``q``),
     # computed again only when that text changes (text_hash).
     text_hash = models.CharField(max_length=32, default="")

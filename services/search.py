@@ -6,11 +6,12 @@ answers it from the index in memory; the result pages and exports (services.resu
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from data_inclusion.schema import v1
 
 from communes.models import Commune
+from communes.territories import Territory
 
 RADII_KM = (5, 10, 20, 50, 100)
 DEFAULT_RADIUS_KM = 50
@@ -81,6 +82,13 @@ class SearchParams:
     ouvert: str = ""  # "maintenant" or "aujourdhui": services whose hours say open then
     at: datetime | None = None  # the instant "maintenant" means (now, unless a test says)
     collapse_duplicates: bool = True
+    # Where services are and what their records hold (services.scopes): the searches behind territories' figures.
+    territoire: Territory | None = None  # located in it (their commune)
+    habitants: Territory | None = None  # open to its residents (eligibility zones)
+    sur_place: bool = False  # offered on site at a known point
+    maj_depuis: date | None = None  # date_maj on or after
+    maj_avant: date | None = None  # date_maj before
+    sans: str = ""  # a record without this: "contact", "horaires" or "coordonnees"
 
     def replace(self, **changes) -> "SearchParams":
         return dataclasses.replace(self, **{k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()})

@@ -41,6 +41,11 @@ TEXT_HASH_SQL = "md5(s.search_document || ' ' || st.search_name)"
 # A structure's score: the mean of its published services' scores taken on their decimal values, rounded half up
 # to 2 decimals (PostgreSQL's round() of a numeric), 0 without services — as data·inclusion computes it.
 STRUCTURE_SCORE_SQL = "coalesce(round(avg(sv.score_qualite::numeric), 2), 0)::float"
+# A phone or an e-mail to reach the service: its own, else its structure's (as its page shows them).
+HAS_CONTACT_SQL = (
+    "coalesce(nullif(btrim(s.telephone), ''), nullif(btrim(s.courriel), ''),"
+    " nullif(btrim(st.telephone), ''), nullif(btrim(st.courriel), '')) IS NOT NULL"
+)
 # Columns of an entry, copied from services (s) and structures (st).
 ENTRY_COLUMNS = {
     "structure_id": "s.structure_id",
@@ -60,6 +65,9 @@ ENTRY_COLUMNS = {
     "score_qualite": "s.score_qualite",
     "hours": "coalesce(nullif(btrim(s.horaires_accueil), ''), nullif(btrim(st.horaires_accueil), ''))",
     "text_hash": TEXT_HASH_SQL,
+    "code_insee": "s.code_insee",
+    "date_maj": "s.date_maj",
+    "has_contact": HAS_CONTACT_SQL,
 }
 
 
