@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 import zlib
 
-from communes.importer import CommuneRecord, InvalidData, make_record
 from communes.models import Commune
+from communes.records import CommuneRecord, InvalidData, make_record
 
 TIMEOUT_SECONDS = 60
 COMMUNE_FIELDS = "nom,code,codesPostaux,codeDepartement,codeRegion,codeEpci,centre,population"

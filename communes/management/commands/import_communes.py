@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from communes import geo_api
-from communes.importer import ImportResult, InvalidData, check_unique, find_files, read_csv, save_communes
+from communes.importer import ImportResult, find_files, read_csv, save_communes
 from communes.models import Commune
+from communes.records import InvalidData, check_unique
 
 # How many communes without a known parent are named in the warning; the rest are counted.
 ORPHANS_SHOWN = 10
