@@ -3,8 +3,7 @@ holds what the structures' and services' admins share)."""
 
 from data_inclusion.schema import v1
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from curation import duplicates as clusters
 from curation import filters, history
+from curation.lists import count_of
 from curation.record_admin import CurationAdmin
 from services.models import ErrorReport, Service
 from structures.models import Structure
@@ -105,25 +105,8 @@ class StructureAdmin(CurationAdmin):
         return [*super().get_readonly_fields(request, obj), "duplicate_group"]
 
     def get_queryset(self, request):
-        services = (
-            Service.objects.filter(structure=OuterRef("pk"))
-            .order_by()
-            .values("structure")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(services_count=Coalesce(Subquery(services, output_field=IntegerField()), 0))
-        )
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if term.isdigit() and len(term) in (9, 14):
-            # A SIRET, or a SIREN: the structure's establishments.
-            return queryset.filter(siret__startswith=term), False
-        return super().get_search_results(request, queryset, search_term)
+        services = Service.objects.filter(structure=OuterRef("pk"))
+        return super().get_queryset(request).annotate(services_count=count_of(services, "structure"))
 
     @admin.display(description="services")
     def services_count(self, structure):
@@ -224,26 +207,11 @@ class ServiceAdmin(CurationAdmin):
         ("Publication", {"fields": [*CurationAdmin.publication_fields, *CurationAdmin.bookkeeping_fields]}),
     ]
 
-    def get_queryset(self, request):
-        reports = (
-            ErrorReport.objects.filter(service=OuterRef("pk"), status=ErrorReport.Status.NEW)
-            .order_by()
-            .values("service")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(open_reports=Coalesce(Subquery(reports, output_field=IntegerField()), 0))
-        )
+    siret_lookup = "structure__siret__startswith"  # the services of a structure, by its SIRET (or SIREN)
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if term.isdigit() and len(term) in (9, 14):
-            # The services of a structure, by its SIRET (or SIREN).
-            return queryset.filter(structure__siret__startswith=term), False
-        return super().get_search_results(request, queryset, search_term)
+    def get_queryset(self, request):
+        reports = ErrorReport.objects.filter(service=OuterRef("pk"), status=ErrorReport.Status.NEW)
+        return super().get_queryset(request).annotate(open_reports=count_of(reports, "service"))
 
     @admin.display(description="thématiques")
     def categories(self, service):

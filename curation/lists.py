@@ -3,6 +3,8 @@
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, IntegerField, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 # Below this many rows, counting is cheap and exact; above, an unfiltered list shows the
@@ -35,3 +37,10 @@ class CurationChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         return queryset.defer(*self.model_admin.list_deferred)
+
+
+def count_of(related, field: str):
+    """How many rows of ``related`` (filtered on OuterRef) each listed record has, as one subquery column: a
+    list annotates it without a join that would multiply its rows."""
+    counted = related.order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -164,10 +164,15 @@ class CurationAdmin(SimpleHistoryAdmin):
         return form
 
     # Search: exact, indexed lookups for what looks like a SIRET, a postal code or an id.
+    # The SIRET the records are found by (a SIREN finds every establishment): the structure's.
+    siret_lookup = "siret__startswith"
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if re.fullmatch(r"\d{5}", term):
             return queryset.filter(Q(code_postal=term) | Q(code_insee=term)), False
+        if term.isdigit() and len(term) in (9, 14):
+            return queryset.filter(**{self.siret_lookup: term}), False
         if "--" in term and queryset.filter(pk=term).exists():
             return queryset.filter(pk=term), False
         return super().get_search_results(request, queryset, search_term)
