@@ -1,6 +1,6 @@
 """The real-record set (tests/fixtures/real) as a person reads it, page by page.
 
-Imports the published export into the test database, then opens the page of every published service, of its
+Imports the published export into the test database, then opens the page of every published service and
 structure, and the result cards of a search around each commune of the set. Nothing a producer wrote may reach
 the reader as raw syntax: no Markdown or HTML markers, no phone number in E.164 ("+33632898444"), and no link
 that goes anywhere but http(s), mailto and tel.
@@ -18,6 +18,7 @@ from django.core.management import call_command
 
 from communes.models import Commune
 from services.models import Service
+from structures.models import Structure
 from tests.communes.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,16 +109,24 @@ def structure_url(structure_id: str) -> str:
 
 def test_every_service_and_structure_page_of_the_set_reads_as_text(client, tmp_path):
     import_published_set(tmp_path)
-    services = list(Service.objects.filter(is_published=True).select_related("structure").order_by("id"))
+    services = Service.objects.filter(is_published=True).order_by("id")
     assert services, "the set has published services"
+    # Every service, its structure, and the structures that have no service here (their hours, their texts).
+    urls = [service_url(service_id) for service_id in services.values_list("id", flat=True)]
+    urls += [
+        structure_url(structure_id)
+        for structure_id in Structure.objects.filter(is_published=True).values_list("id", flat=True)
+    ]
+    assert {structure_url(structure_id) for structure_id in services.values_list("structure_id", flat=True)} <= set(
+        urls
+    )
     found = {}
-    for service in services:
-        for url in (service_url(service.id), structure_url(service.structure_id)):
-            response = client.get(url)
-            page_problems = [f"status {response.status_code}"] if response.status_code != 200 else []
-            page_problems += problems(response.content.decode())
-            if page_problems:
-                found[url] = page_problems
+    for url in urls:
+        response = client.get(url)
+        page_problems = [f"status {response.status_code}"] if response.status_code != 200 else []
+        page_problems += problems(response.content.decode())
+        if page_problems:
+            found[url] = page_problems
     assert not found, "\n".join(f"{url}: {page_problems}" for url, page_problems in found.items())
 
 
