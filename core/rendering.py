@@ -4,7 +4,8 @@
   (DORA, carif-oref, monenfant write `## **Titre**`, `- ` lists, `[Accéder au service](<https://…>)`,
   `<!-- -->`). markdown-it-py turns them into HTML, then nh3 keeps an allow-list of tags: the producer's
   raw HTML is never trusted, links only go to http(s), mailto and tel, nothing needs the CSP loosened
-  (no style, script, event handler or image from elsewhere).
+  (no style, script, event handler or image from elsewhere). A few habits of DORA's editor are first read as
+  their authors meant them (`_as_authors_meant_it`).
 - `plain_excerpt()`: a short plain text for result cards, Markdown stripped, cut on a word.
 - `format_phone()` / `phone_href()`: data·inclusion writes phones in E.164 ("+33632898444"); people read
   "06 32 89 84 44", and `tel:` links keep E.164.
@@ -67,7 +68,20 @@ URL_SCHEMES = ("http", "https")
 validate_url = URLValidator(schemes=list(URL_SCHEMES))
 STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
+# DORA's editor escapes a dash its author typed at the start of a line ("\\- item"): the author saw a dashed list.
+ESCAPED_BULLET_RE = re.compile(r"^([ \t]*)\\([-*+])(?=[ \t])", re.MULTILINE)
+# It also keeps the spaces typed inside bold: "Pendant** 6 mois**", "**petit comité **(10". CommonMark sees no bold
+# (a marker next to a space opens or closes nothing) and shows the stars: the spaces go outside the markers. Authors
+# who type the stars themselves get them escaped ("\\*\\*"): in French prose they can only mean bold.
+ESCAPED_STRONG = "\\*\\*"
+LOOSE_STRONG_RE = re.compile(r"\*\*([ \t]*)([^*\n]*?[^*\s])([ \t]*)\*\*")
+
 _parsers = threading.local()
+
+
+def _as_authors_meant_it(text: str) -> str:
+    text = ESCAPED_BULLET_RE.sub(r"\1\2", text).replace(ESCAPED_STRONG, "**")
+    return LOOSE_STRONG_RE.sub(lambda match: f"{match[1]}**{match[2]}**{match[3]}", text)
 
 
 def _render_image_as_link(renderer, tokens, index, options, env) -> str:
@@ -91,8 +105,15 @@ def _parser(*, for_pages: bool) -> MarkdownIt:
             parser.add_render_rule("image", _render_image_as_link)
         else:
             parser = MarkdownIt("zero", {"html": True}).enable(EXCERPT_RULES)
+        # Every link is parsed, so that one to a refused place (javascript:…) shows its words, not its syntax: the
+        # sanitizer, which judges raw HTML links too, keeps only the hrefs it allows.
+        parser.validateLink = _any_link
         setattr(_parsers, key, parser)
     return parser
+
+
+def _any_link(url: str) -> bool:
+    return True
 
 
 def render_markdown(text: str | None, *, top_heading_level: int = TOP_HEADING_LEVEL) -> SafeString:
@@ -100,7 +121,7 @@ def render_markdown(text: str | None, *, top_heading_level: int = TOP_HEADING_LE
     if not text or not text.strip():
         return mark_safe("")
     parser = _parser(for_pages=True)
-    tokens = parser.parse(text)
+    tokens = parser.parse(_as_authors_meant_it(text))
     headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
     if headings:
         highest = min(int(token.tag[1]) for token in headings)
@@ -123,7 +144,7 @@ def plain_excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
             cut = source.rfind(" ")
         if cut > 0:
             source = source[:cut]
-    plain = _plain_text(source)
+    plain = _plain_text(_as_authors_meant_it(source))
     if len(plain) > length:
         return _cut(plain, length)
     return f"{plain.rstrip(CUT_PUNCTUATION)}…" if shortened and plain else plain

@@ -93,6 +93,19 @@ def test_hostile_markdown_is_rendered_inert(markdown):
     assert "alert(" not in str(BeautifulSoup(html, "html.parser").find_all(True, href=True))
 
 
+# "[clic](java\tscript:…)" is no link for CommonMark (no space in a destination): it stays text, inert.
+@pytest.mark.parametrize(
+    "markdown",
+    [markdown for markdown in HOSTILE_MARKDOWN if markdown.startswith(("[", "![")) and "\t" not in markdown],
+)
+def test_a_refused_link_shows_its_text_not_its_syntax(markdown):
+    """A link to a refused place is no link, and the reader sees its words, not "[clic](javascript:…)"."""
+    soup = BeautifulSoup(render_markdown(markdown), "html.parser")
+    assert "](" not in soup.get_text() and "alert" not in soup.get_text()
+    assert not soup.find_all(href=True)
+    assert "](" not in plain_excerpt(markdown)
+
+
 @hostile(200)
 @given(st.lists(st.sampled_from([*HOSTILE_MARKDOWN, "**gras**", "## Titre", "- item", "\n", "\n\n", " "]), max_size=8))
 def test_any_mix_of_hostile_markdown_is_inert(parts):
@@ -117,6 +130,41 @@ def test_real_looking_dora_description():
     assert soup.find("br")
     text = soup.get_text()
     assert "##" not in text and "**" not in text and "<!--" not in str(soup) and "](" not in text
+
+
+# DORA's editor as its texts reach data·inclusion (tests/fixtures/real): a dash typed at the start of a line is
+# escaped ("\\- "), so are stars typed for bold ("\\*\\*"), and spaces typed inside bold stay inside its markers,
+# where CommonMark sees no bold.
+@pytest.mark.parametrize(
+    ("markdown", "items", "bold"),
+    [
+        ("Huit semaines comprenant :\n\n\\- l'apprentissage des gestes\n\n\\- une démarche éco-responsable", 2, []),
+        ("Parmi les outils :<br>\n\n\\- la mixité des publics\n\\- la mobilisation d'entreprises", 2, []),
+        ("Pendant** 6 mois**, les jeunes s'engagent", 0, ["6 mois"]),
+        ("Pendant\\*\\* 6 mois\\*\\*, les jeunes s'engagent", 0, ["6 mois"]),
+        (
+            "en **petit comité **(10 personnes) avec **des profs diplômés **pour vous",
+            0,
+            ["petit comité", "des profs diplômés"],
+        ),
+        ("## **Titre :**\n\n- **Un** et **deux**", 1, ["Titre :", "Un", "deux"]),
+    ],
+)
+def test_dora_editor_lists_and_bold_read_as_their_authors_meant_them(markdown, items, bold):
+    soup = BeautifulSoup(render_markdown(markdown), "html.parser")
+    assert len(soup.find_all("li")) == items
+    assert [strong.get_text() for strong in soup.find_all("strong")] == bold
+    text = soup.get_text()
+    assert "**" not in text and "\\" not in text
+    assert not any(line.strip().startswith("- ") for line in text.splitlines())
+    excerpt = plain_excerpt(markdown)
+    assert "**" not in excerpt and "\\" not in excerpt and not excerpt.startswith("- ")
+
+
+def test_escapes_elsewhere_stay_text():
+    assert BeautifulSoup(render_markdown("2020 \\- 2021 et 3 \\* 4"), "html.parser").get_text().strip() == (
+        "2020 - 2021 et 3 * 4"
+    )
 
 
 @pytest.mark.parametrize(

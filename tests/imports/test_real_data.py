@@ -1,7 +1,8 @@
 """The real-record set (tests/fixtures/real) as data·inclusion publishes it: JSON, CSV and Parquet.
 
 The files are those written by tests/fixtures/real/build.py with pandas, under the published
-names (structures-inclusion-YYYY-MM-DD.*, services-inclusion-YYYY-MM-DD.*).
+names (structures-inclusion-YYYY-MM-DD.*, services-inclusion-YYYY-MM-DD.*). The few real records the
+import must refuse are named in source/rejected-on-purpose.json; every other record is published.
 """
 
 import json
@@ -45,6 +46,27 @@ def source_ids() -> tuple[list[str], list[str]]:
     )
 
 
+def rejected_on_purpose() -> set[tuple[str, str, str]]:
+    """(kind, id, field) of the real records the import must refuse."""
+    named = json.loads((REAL / "source" / "rejected-on-purpose.json").read_text())
+    return {
+        (kind, record_id, why["field"]) for kind in ("structure", "service") for record_id, why in named[kind].items()
+    }
+
+
+def expected_published_ids() -> tuple[list[str], list[str]]:
+    refused = {(kind, record_id) for kind, record_id, _ in rejected_on_purpose()}
+    structures, services = source_ids()
+    return (
+        [record_id for record_id in structures if ("structure", record_id) not in refused],
+        [record_id for record_id in services if ("service", record_id) not in refused],
+    )
+
+
+def rejections() -> set[tuple[str, str, str]]:
+    return set(ImportRun.objects.first().rejected_records.values_list("kind", "record_id", "field"))
+
+
 def test_every_format_imports_the_same_published_records_into_an_empty_database(tmp_path, run_import):
     results = {}
     for fmt in FORMATS:
@@ -52,10 +74,12 @@ def test_every_format_imports_the_same_published_records_into_an_empty_database(
         Structure.objects.all().delete()
         run_import(published_folder(tmp_path, fmt))
         results[fmt] = published_ids()
+        assert rejections() == rejected_on_purpose(), fmt
         counts = ImportRun.objects.first().counts
-        assert counts["structures"]["rejetees"] == counts["services"]["rejetees"] == 0, fmt
-    assert results["json"] == results["csv"] == results["parquet"] == source_ids()
-    assert len(results["json"][0]) + len(results["json"][1]) >= 90
+        for kind, ids in zip(("structures", "services"), source_ids(), strict=True):
+            assert counts[kind]["lues"] == len(ids), fmt
+    # Every record of the set but those refused on purpose: no valid real record is lost.
+    assert results["json"] == results["csv"] == results["parquet"] == expected_published_ids()
 
 
 @pytest.mark.parametrize(("first", "second"), [("json", "csv"), ("csv", "parquet"), ("parquet", "json")])
@@ -94,6 +118,19 @@ def test_real_values_survive_every_format(tmp_path, run_import):
         assert tremplin.horaires_accueil.startswith("Mo 00:00-23:59;")
         assert Structure.objects.get(id="cd35--1066").horaires_accueil == "lundi au vendredi 9h-17h"
         assert "<!-- -->" in Structure.objects.get(id="dora--c96b24e6-3d1e-4413-9d6f-7602247ae72f").description
+        # Schema v1 as the API gives it (les emplois' copies of DORA records, and their odd ones).
+        immersion = Service.objects.get(id="dora--b6f651e2-56d7-4ffa-a1c6-ae7295089a9e")
+        assert immersion.description.endswith(
+            "[Accéder au service](<https://immersion-facile.beta.gouv.fr/?mtm_campaign=ReferencementIFDORA>)"
+        )
+        assert immersion.zone_eligibilite == ["france"] and immersion.commune is None
+        emplois = Service.objects.get(id="dora--46f7ea19-c97b-4f45-90a9-027b44cad927")
+        assert emplois.description.startswith("## **En tant que prescripteur :**\n\n- Vous trouvez")
+        assert emplois.publics_precisions.startswith("Public femme en difficulté, Parent isolé")
+        assert Service.objects.get(id="mission-locale--with-mobilization-link").zone_eligibilite is None
+        bare = Structure.objects.get(id="emplois-de-linclusion--null")
+        assert (bare.description, bare.commune, bare.longitude, bare.horaires_accueil) == (None, None, None, None)
+        assert Structure.objects.get(id="dora--allowed-structure-without-email").courriel is None  # "" in the answer
 
 
 def test_a_schema_v0_export_is_refused_whole(tmp_path, run_import):
@@ -120,7 +157,7 @@ def test_the_latest_dated_export_is_taken_and_named(tmp_path, run_import, capsys
     run_import(folder, verbosity=1)
     out = capsys.readouterr().out
     assert "structures : structures-inclusion-2025-06-02.json ; services : services-inclusion-2025-06-02.json" in out
-    assert Service.objects.count() == len(source_ids()[1])
+    assert Service.objects.count() == len(expected_published_ids()[1])
 
 
 def test_one_export_in_several_formats_is_read_once_from_parquet(tmp_path, run_import, capsys):
