@@ -6,7 +6,7 @@ from data_inclusion.schema import v1
 from django import forms
 
 from communes.models import Commune
-from communes.search import resolve_commune_input
+from communes.search import resolve_commune_input, suggest
 from communes.territories import Territory
 from services.scopes import MISSING
 from services.search import DEFAULT_RADIUS_KM, RADII_KM, Origin, SearchParams
@@ -33,6 +33,9 @@ class SearchForm(forms.Form):
     """Cross-field rules: the commune, the point, what they mean together."""
 
     commune = forms.CharField(required=False, max_length=MAX_TEXT_LENGTH)
+    # The places a commune typed without choosing a suggestion may mean, when there are several (the form
+    # without JavaScript): the page offers them as links.
+    commune_choices: list[Commune] = []
 
     def clean(self):
         data = super().clean()
@@ -50,9 +53,7 @@ class SearchForm(forms.Form):
             if commune is None:
                 self.add_error("code_commune", f"Aucune commune ne porte le code « {code} ».")
         elif data.get("commune"):
-            commune = resolve_commune_input(data["commune"])
-            if commune is None:
-                self.add_error("commune", "Commune introuvable : choisissez-la dans la liste proposée.")
+            commune = self.typed_commune(data["commune"])
         if commune is None and lat is not None and lon is not None and not self.errors:
             commune = Commune.objects.nearest(lat, lon)
             if commune is None:
@@ -66,6 +67,25 @@ class SearchForm(forms.Form):
         if data.get("maj_depuis") and data.get("maj_avant") and data["maj_depuis"] >= data["maj_avant"]:
             self.add_error("maj_avant", "La date « avant » doit suivre la date « depuis ».")
         return data
+
+    def typed_commune(self, text: str) -> Commune | None:
+        """The place meant by a commune typed in full: the one it names, or the only suggestion; several
+        suggestions are offered as choices, none gets a message."""
+        commune = resolve_commune_input(text)
+        if commune is not None:
+            return commune
+        places = suggest(text)
+        if len(places) == 1:
+            return places[0]
+        if places:
+            self.commune_choices = places
+            self.add_error("commune", f"Plusieurs communes correspondent à « {text} » : choisissez la vôtre.")
+        else:
+            message = (
+                f"Aucune commune ne correspond à « {text} » : vérifiez l'orthographe, ou indiquez le code postal."
+            )
+            self.add_error("commune", message)
+        return None
 
 
 class ServiceSearchFilterSet(django_filters.FilterSet):

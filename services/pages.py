@@ -1,35 +1,65 @@
-"""The search page as a person reads it, computed from the request's parameters."""
+"""The search pages as a person reads them, computed from the request's parameters: the home page's choices, the
+results page (and its htmx fragment), the printable list, Ma sélection."""
 
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 from dsfr.utils import list_pages
 
 from services import results
+from services.criteria import RESULTS_ANCHOR, Criteria
+from services.detail import ServiceDetail
 from services.engine import Search
 from services.filters import ServiceSearchFilterSet
 from services.models import Service
-from services.presenters import ResultCard, SearchSummary, oob_count_badges, option_groups, widen_suggestions
-from services.search import PAGE_SIZE
+from services.presenters import (
+    ResultCard,
+    SearchSummary,
+    detail_url,
+    hours_text,
+    need_choices,
+    oob_count_badges,
+    option_groups,
+    widen_suggestions,
+    with_params,
+)
+from services.search import PAGE_SIZE, RADII_KM
+from services.selection import MAX_SIZE, PARAMETER, Selection, ToggleLinks, toggle_url
 
 OPEN_CHOICES = [("", "Peu importe"), ("maintenant", "Ouvert maintenant"), ("aujourdhui", "Ouvert aujourd'hui")]
+# The printable list: enough to hand over, short enough to print.
+PRINT_SIZE = 100
 
 
 def search_form(query) -> ServiceSearchFilterSet:
     return ServiceSearchFilterSet(query, queryset=Service.objects.none())
 
 
+def query_url(name: str, query) -> str:
+    """The URL named, with the query (a QueryDict, or already encoded)."""
+    encoded = query if isinstance(query, str) else query.urlencode()
+    return reverse(name) + (f"?{encoded}" if encoded else "")
+
+
 class SearchPage:
-    """The form, and for a valid search its results: count, cards of one page, facet counts, ways to widen."""
+    """The form, and for a valid search its results: count, cards of one page, facet counts, active filters,
+    ways to widen."""
 
     def __init__(self, query):
         self.query = query
+        self.base_url = reverse("services:search")
         self.filterset = search_form(query)
         self.form = self.filterset.form
         self.valid = self.filterset.is_valid()
+        self.selection = Selection.from_query(query)
         self.search: Search | None = None
-        self.page = self.summary = self.facets = None
+        self.page = self.summary = self.facets = self.criteria = None
         self.cards: list[ResultCard] = []
         self.widen: list[tuple[str, str]] = []
+        self.wider_radius: tuple[str, str] | None = None
         if self.valid and query:
             self.run()
 
@@ -46,36 +76,144 @@ class SearchPage:
             return
         self.page = list_pages(paginator.page(number)) if paginator.num_pages > 1 else None
         query = self.query.urlencode()
+        first = (number - 1) * PAGE_SIZE + 1
+        toggles = ToggleLinks(self.base_url, self.query)
         self.cards = [
-            ResultCard(service, searched=params.thematiques, search_query=query)
-            for service in results.page(self.search, number, PAGE_SIZE)
+            ResultCard(
+                service,
+                searched=params.thematiques,
+                search_query=query,
+                position=position,
+                selected=service.id in self.selection,
+                select_url=toggles.url(service.id, f"#resultat-{position}"),
+            )
+            for position, service in enumerate(results.page(self.search, number, PAGE_SIZE), start=first)
         ]
-        self.summary = SearchSummary.of(params, count)
+        self.summary = SearchSummary.of(params, count, on_site=self.search.on_site_count)
+        self.criteria = Criteria(params, self.query, self.base_url)
         self.facets = self.search.facet_counts()
         if not count:
-            self.widen = widen_suggestions(params, self.filterset.cleaned, reverse("services:search"), self.query)
+            widen = widen_suggestions(params, self.filterset.cleaned, self.base_url, self.query)
+            self.widen = [(label, url + RESULTS_ANCHOR) for label, url in widen]
+        elif params.origin is not None and not self.summary.on_site:
+            bigger = [radius for radius in RADII_KM if radius > params.radius_km]
+            if bigger:
+                url = with_params(self.base_url, self.query, rayon_km=bigger[0], page=None) + RESULTS_ANCHOR
+                self.wider_radius = (f"Chercher dans un rayon de {bigger[0]} km", url)
 
     @property
     def status(self) -> int:
         return 200 if self.valid else 400
 
+    def commune_choices(self) -> list[tuple[str, str]]:
+        """Links to the places a typed commune may mean (the form without JavaScript)."""
+        return [
+            (
+                place.suggestion_label,
+                with_params(self.base_url, self.query, commune=place.suggestion_label, code_commune=place.code_insee)
+                + RESULTS_ANCHOR,
+            )
+            for place in self.form.commune_choices
+        ]
+
     def context(self, *, fragment: bool) -> dict:
         commune = self.filterset.cleaned.get("commune_obj")
         at_point = self.filterset.cleaned.get("lat") is not None
         groups = option_groups(self.form, self.facets)
-        query = self.query.urlencode()
+        criteria, encoded = self.criteria, self.query.urlencode()
         context = {
             "form": self.form,
             "summary": self.summary,
+            "criteria": criteria,
+            "document_title": f"{criteria.title(self.summary.count)} — {settings.SITE_NAME}"
+            if criteria
+            else settings.SITE_NAME,
+            "heading": criteria.heading if criteria else "Trouver un service d'insertion",
+            "filter_count": len(criteria.chips) if criteria else 0,
             "cards": self.cards,
             "page": self.page,
             "widen": self.widen,
-            "export_url": reverse("services:export") + (f"?{query}" if query else ""),
+            "wider_radius": self.wider_radius,
+            "commune_choices": self.commune_choices(),
+            "export_url": query_url("services:export", encoded),
+            "xlsx_url": query_url("services:export_xlsx", encoded),
+            "print_url": query_url("services:print", encoded),
+            "map_url": query_url("services:map", encoded),
             "commune_label": commune.label if commune is not None and not at_point else self.query.get("commune", ""),
             "groups": groups,
             "main_groups": [groups[name] for name in ("publics", "types", "frais", "modes_accueil")],
+            "advanced_open": bool(self.query.get("sources") or self.query.get("doublons"))
+            or bool(self.query.get("score_qualite_minimum")),
             "open_choices": OPEN_CHOICES,
+            "selection": self.selection,
+            "map": {"tiles_url": settings.MAP_TILES_URL, "attribution": settings.MAP_ATTRIBUTION},
         }
         if fragment:
             context.update(oob=True, count_badges=oob_count_badges(groups))
         return context
+
+
+class HomePage:
+    """The first step: where, and which need."""
+
+    def __init__(self, query):
+        self.selection = Selection.from_query(query)
+
+    def context(self) -> dict:
+        return {"needs": need_choices(), "selection": self.selection}
+
+
+class PrintedList:
+    """The first PRINT_SIZE results of a search, compact, with its criteria and the date: a list to hand over."""
+
+    def __init__(self, request):
+        self.filterset = search_form(request.GET)
+        self.valid = self.filterset.is_valid()
+        self.entries: list[tuple[ResultCard, str]] = []  # each with its hours on one line
+        self.count = 0
+        if not self.valid:
+            return
+        params = self.filterset.params()
+        search = Search.of(params)
+        self.count = search.count
+        self.criteria = Criteria(params, request.GET, reverse("services:search"))
+        self.entries = [
+            (
+                ResultCard(
+                    service, searched=params.thematiques, page_url=request.build_absolute_uri(detail_url(service.id))
+                ),
+                hours_text(service.horaires_accueil or service.structure.horaires_accueil),
+            )
+            for service in results.page(search, 1, PRINT_SIZE)
+        ]
+        self.date = timezone.localdate()
+        self.search_url = request.build_absolute_uri(query_url("services:search", request.GET))
+
+
+class SelectionPage:
+    """The selected services, in the order they were chosen, with all a page needs to act on each."""
+
+    def __init__(self, request):
+        self.selection = Selection.from_query(request.GET)
+        now = timezone.now()
+        found = Service.objects.select_related("structure").in_bulk(self.selection.ids)
+        self.entries = []
+        self.withdrawn = []
+        for service_id in self.selection.ids:
+            service = found.get(service_id)
+            if service is None or not (service.is_published and service.structure.is_published):
+                self.withdrawn.append(service.nom if service is not None else service_id)
+                continue
+            page_url = request.build_absolute_uri(reverse("services:detail", args=[service.id]))
+            detail = ServiceDetail(service, now=now, page_url=page_url)
+            self.entries.append((detail, toggle_url(reverse("selection"), request.GET, service.id)))
+        self.share_url = request.build_absolute_uri(self.selection.url)
+        self.truncated = len(request.GET.getlist(PARAMETER)) > MAX_SIZE
+        names = "\n".join(f"- {detail.service.nom} ({detail.structure.nom})" for detail, _ in self.entries)
+        body = (
+            f"Voici des services d'insertion qui peuvent vous aider :\n{names}\n\nTous les détails : {self.share_url}"
+        )
+        self.share_mailto = "mailto:?" + urlencode(
+            {"subject": "Une sélection de services d'insertion", "body": body}, quote_via=quote
+        )
+        self.share_sms = "sms:?&body=" + quote(f"Des services d'insertion pour vous : {self.share_url}")

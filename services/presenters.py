@@ -14,10 +14,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
 from services.search import RADII_KM, effective_thematiques
+from services.selection import toggle_link
+from structures.hours_display import week_description
+from structures.opening_hours import parse
 from structures.schema import enum_label
 from structures.sources import source_name
 
-MAX_TAGS = 3
+MAX_TAGS = 2
 
 
 def format_distance(km: float | None) -> str:
@@ -36,6 +39,16 @@ class Action:
     label: str
     href: str | None
     icon: str
+    # Result cards show the end of the label, and give its start to screen readers only: "03 20 00 00 00".
+    short_from: int = 0
+
+    @property
+    def hidden_start(self) -> str:
+        return self.label[: self.short_from]
+
+    @property
+    def short(self) -> str:
+        return self.label[self.short_from :]
 
 
 @functools.cache
@@ -51,9 +64,27 @@ def detail_url(service_id: str) -> str:
 
 
 class ResultCard:
-    def __init__(self, service, *, searched: list[str] | None = None, search_query: str = ""):
+    """A result as lists show it. ``position`` is its rank in the whole list (1 for the first result), the card's
+    anchor; ``select_url`` adds it to the selection or takes it out (services.selection), ``selected`` says which."""
+
+    def __init__(
+        self,
+        service,
+        *,
+        searched: list[str] | None = None,
+        search_query: str = "",
+        position: int = 0,
+        selected: bool = False,
+        select_url: str = "",
+        page_url: str = "",
+    ):
         self.service = service
         self.detail_url = detail_url(service.id) + (f"?{search_query}" if search_query else "")
+        self.page_url = page_url
+        self.position = position
+        self.select_toggle = (
+            toggle_link(service.id, service.nom, selected=selected, url=select_url) if select_url else ""
+        )
         self.structure = service.structure
         self.excerpt = plain_excerpt(service.description)
         self.updated = updated_text(service.date_maj, today=timezone.localdate())
@@ -68,6 +99,14 @@ class ResultCard:
         self.address = ", ".join(
             part for part in (service.adresse, service.complement_adresse, self._place(service)) if part
         )
+
+    @staticmethod
+    def url(service) -> str:
+        return detail_url(service.id)
+
+    @functools.cached_property
+    def phone(self) -> str:
+        return format_phone(self.service.telephone or self.structure.telephone or "")
 
     @staticmethod
     def _place(service) -> str:
@@ -87,18 +126,56 @@ class ResultCard:
         phone = service.telephone or service.structure.telephone
         if phone and (not modes or "telephoner" in modes):
             label = f"Téléphoner au {format_phone(phone)}"
-            actions.append(Action("telephoner", label, phone_href(phone), "fr-icon-phone-line"))
+            actions.append(Action("telephoner", label, phone_href(phone), "fr-icon-phone-line", len("Téléphoner au ")))
         if "se-presenter" in modes:
-            actions.append(Action("se-presenter", "Se présenter sur place", None, "fr-icon-map-pin-2-line"))
+            actions.append(
+                Action("se-presenter", "Se présenter sur place", None, "fr-icon-map-pin-2-line", len("Se présenter "))
+            )
         email = service.courriel or service.structure.courriel
         if email and "envoyer-un-courriel" in modes:
-            actions.append(Action("envoyer-un-courriel", f"Écrire à {email}", f"mailto:{email}", "fr-icon-mail-line"))
+            actions.append(
+                Action(
+                    "envoyer-un-courriel",
+                    f"Écrire à {email}",
+                    f"mailto:{email}",
+                    "fr-icon-mail-line",
+                    len("Écrire à "),
+                )
+            )
         text, link = (service.lien_mobilisation or "").strip(), safe_url(service.lien_mobilisation)
         if text and (not modes or "utiliser-lien-mobilisation" in modes):
             # An invalid link is shown as text: people may still make sense of it.
             label = "Faire une demande en ligne" + ("" if link else f" : {text}")
-            actions.append(Action("utiliser-lien-mobilisation", label, link, "fr-icon-external-link-line"))
+            actions.append(
+                Action("utiliser-lien-mobilisation", label, link, "fr-icon-external-link-line", len("Faire une "))
+            )
         return actions
+
+
+@functools.lru_cache(maxsize=4096)
+def hours_text(hours: str | None) -> str:
+    """Opening hours on one line, days of the same hours together: "Lundi au vendredi : 9 h – 17 h ; samedi :
+    9 h – 12 h". Closed days are left out; hours that cannot be read are given as written. Cached: exports
+    repeat the same few hours thousands of times."""
+    hours = (hours or "").strip()
+    if not hours:
+        return ""
+    week = week_description(hours) if parse(hours) is not None else None
+    if not week:
+        return hours
+    groups: list[list] = []
+    for day, text in week:
+        if groups and groups[-1][2] == text and day != "Jours fériés":
+            groups[-1][1] = day
+        else:
+            groups.append([day, day, text])
+    parts = []
+    for first, last, text in groups:
+        if text == "fermé":
+            continue
+        days = first if first == last else f"{first} au {last.lower()}"
+        parts.append(f"{days} : {text}")
+    return " ; ".join(parts) or "Fermé"
 
 
 @dataclass
@@ -106,22 +183,35 @@ class SearchSummary:
     count: int
     place: str
     radius_km: int | None
+    on_site: int = 0
 
     @classmethod
-    def of(cls, params, count: int) -> "SearchSummary":
+    def of(cls, params, count: int, *, on_site: int = 0) -> "SearchSummary":
         origin = params.origin
         if origin is None:
-            return cls(count=count, place="", radius_km=None)
+            return cls(count=count, place="", radius_km=None, on_site=on_site)
         place = "votre position" if origin.at_point else origin.commune.label
-        return cls(count=count, place=place, radius_km=params.radius_km)
+        return cls(count=count, place=place, radius_km=params.radius_km, on_site=on_site)
 
     @property
     def text(self) -> str:
+        """ "55 services : 40 sur place à moins de 50 km, 15 à distance"."""
         noun = "service" if self.count < 2 else "services"
         count = number_format(self.count, force_grouping=True)
-        if not self.place:
+        if not self.place or not self.count:
             return f"{count} {noun}"
-        return f"{count} {noun} pour {self.place} (rayon {self.radius_km} km)"
+        remote = self.count - self.on_site
+        on_site = f"sur place à moins de {self.radius_km} km"
+        if not remote:
+            return f"{count} {noun} {on_site}"
+        if not self.on_site:
+            return f"{count} {noun} à distance"
+        prefix = f"{count} {noun} : {number_format(self.on_site, force_grouping=True)} {on_site}, "
+        return f"{prefix}{number_format(remote, force_grouping=True)} à distance"
+
+    @property
+    def remote(self) -> int:
+        return self.count - self.on_site
 
 
 @dataclass
@@ -132,6 +222,16 @@ class Option:
     count: int | None
     checked: bool
     children: list["Option"] | None = None  # a category's thématiques
+
+    @property
+    def narrowed(self) -> bool:
+        """A chosen need narrowed to some of its chosen sub-needs (services.search.effective_thematiques)."""
+        return self.checked and any(child.checked for child in self.children or [])
+
+    @property
+    def open(self) -> bool:
+        """Its sub-needs are shown: one of them is chosen."""
+        return any(child.checked for child in self.children or [])
 
     @property
     def dom_id(self) -> str:
@@ -205,6 +305,32 @@ def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
         field = form.fields[name]
         groups[name] = OptionGroup(name, field.label, options(name, field.choices), form.errors.get(name, []))
     return groups
+
+
+# The 16 needs on the home page, each with an icon of the State design system.
+NEED_ICONS = {
+    "choisir-un-metier": "fr-icon-briefcase-line",
+    "creer-une-entreprise": "fr-icon-lightbulb-line",
+    "difficultes-administratives-ou-juridiques": "fr-icon-file-text-line",
+    "difficultes-financieres": "fr-icon-money-euro-circle-line",
+    "equipement-et-alimentation": "fr-icon-restaurant-line",
+    "famille": "fr-icon-parent-line",
+    "lecture-ecriture-calcul": "fr-icon-book-2-line",
+    "logement-hebergement": "fr-icon-home-4-line",
+    "mobilite": "fr-icon-car-line",
+    "numerique": "fr-icon-computer-line",
+    "preparer-sa-candidature": "fr-icon-draft-line",
+    "remobilisation": "fr-icon-seedling-line",
+    "sante": "fr-icon-heart-pulse-line",
+    "se-former": "fr-icon-survey-line",
+    "souvrir-a-linternational": "fr-icon-earth-line",
+    "trouver-un-emploi": "fr-icon-team-line",
+}
+
+
+def need_choices() -> list[tuple[str, str, str]]:
+    """(value, label, icon) of each need category, in the schema's order."""
+    return [(category.value, category.label, NEED_ICONS.get(category.value, "")) for category in v1.Categorie]
 
 
 def with_params(base_url: str, query, **changes) -> str:

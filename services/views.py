@@ -1,5 +1,8 @@
+import tempfile
+
+import orjson
 from django.db import router
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,18 +11,28 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.page_cache import cached_for_data_version
 from core.rate_limits import limit
-from services import columns_store, exports
+from services import columns_store, exports, map_points, results
 from services.detail import ServiceDetail, StructureDetail
 from services.engine import Search
 from services.forms import ErrorReportForm
 from services.models import SearchEntry, Service
-from services.pages import SearchPage, search_form
+from services.pages import HomePage, PrintedList, SearchPage, SelectionPage, query_url, search_form
+from services.presenters import ResultCard
+from services.selection import Selection, toggle_link, toggle_url
 from structures.models import Structure
 
 
 def is_fragment(request) -> bool:
     """htmx swaps a fragment, except when restoring history (the back button needs a page)."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_safe
+def home(request):
+    """Where and which need. Links to the former search at / (with its parameters) go to the results."""
+    if set(request.GET) - {"s"}:
+        return redirect(f"{reverse('services:search')}?{request.GET.urlencode()}")
+    return render(request, "services/home.html", HomePage(request.GET).context())
 
 
 @require_safe
@@ -44,6 +57,16 @@ def ready(request):
     return HttpResponse("index de recherche en préparation", status=503, content_type="text/plain; charset=utf-8")
 
 
+def invalid_message(filterset) -> str:
+    return "Recherche invalide : " + "; ".join(
+        f"{error}" for errors in filterset.form.errors.values() for error in errors
+    )
+
+
+def invalid_search(filterset) -> HttpResponse:
+    return HttpResponse(invalid_message(filterset), status=400, content_type="text/plain; charset=utf-8")
+
+
 @require_safe
 # Every result of a search, unpaginated: the costliest page to scrape. A social-work office of about 100
 # people may share one address: a few exports each an hour.
@@ -51,9 +74,50 @@ def ready(request):
 def export_csv(request):
     filterset = search_form(request.GET)
     if not filterset.is_valid():
-        messages = "; ".join(f"{error}" for errors in filterset.form.errors.values() for error in errors)
-        return HttpResponse(f"Recherche invalide : {messages}", status=400, content_type="text/plain; charset=utf-8")
+        return invalid_search(filterset)
     return exports.csv_response(Search.of(filterset.params()))
+
+
+@require_safe
+@limit("300/h")  # as the CSV: every result of a search
+def export_xlsx(request):
+    filterset = search_form(request.GET)
+    if not filterset.is_valid():
+        return invalid_search(filterset)
+    params, today = filterset.params(), timezone.localdate()
+    site, search = request.build_absolute_uri("/")[:-1], Search.of(params)
+    search_url = site + query_url("services:search", request.GET)
+    criteria = exports.about(params, request.GET, today, search_url, search.count)
+
+    def make():
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+        exports.write_workbook(output, results.every(search), lambda service: site + ResultCard.url(service), criteria)
+        output.seek(0)
+        return FileResponse(output, as_attachment=True, filename=exports.file_name(params, today))
+
+    return exports.exporting(make)
+
+
+@require_safe
+@cached_for_data_version()
+def map_points_view(request):
+    """The places of a search's results as GeoJSON, for the map."""
+    filterset = search_form(request.GET)
+    if not filterset.is_valid():
+        return JsonResponse({"erreur": invalid_message(filterset)}, status=400)
+    collection = map_points.feature_collection(Search.of(filterset.params()))
+    return HttpResponse(orjson.dumps(collection), content_type="application/geo+json")
+
+
+@require_safe
+def print_list(request):
+    printed = PrintedList(request)
+    return render(request, "services/print_list.html", {"printed": printed}, status=200 if printed.valid else 400)
+
+
+@require_safe
+def selection(request):
+    return render(request, "services/selection.html", {"page": SelectionPage(request)})
 
 
 def search_origin(query):
@@ -66,8 +130,15 @@ def search_origin(query):
 
 def detail_context(request, service, *, report_form=None) -> dict:
     query = request.GET.urlencode()
+    path = reverse("services:detail", args=[service.id])
     return {
         "service": service,
+        "select_toggle": toggle_link(
+            service.id,
+            service.nom,
+            selected=service.id in Selection.from_query(request.GET),
+            url=toggle_url(path, request.GET, service.id),
+        ),
         "detail": ServiceDetail(
             service,
             now=timezone.now(),

@@ -1,16 +1,15 @@
 """A territory's tables as files people open: CSV (one table) and a spreadsheet (every table, one sheet each).
 
-CSV cells go through core.spreadsheet.SafeCsvWriter; in the spreadsheet every text cell is stored as text, so that
-no producer's value can run as a formula.
+CSV cells go through core.spreadsheet.SafeCsvWriter; in the spreadsheet (XlsxWriter, as the search's) every text
+cell is written as text, so that no producer's value can run as a formula.
 """
 
 import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 
-from core.spreadsheet import SafeCsvWriter
+from core.spreadsheet import SafeCsvWriter, neutralise
 from territories.access import THRESHOLDS_KM
 from territories.pages import TerritoryPage
 
@@ -117,20 +116,18 @@ def csv_text(sheet: Sheet) -> str:
     return output.getvalue()
 
 
-def text_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
-
-
 def workbook_bytes(sheets: list[Sheet]) -> bytes:
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        written = workbook.create_sheet(sheet.title[:31])
-        written.append(sheet.header)
-        for row in sheet.rows:
-            written.append([text_cell(written, value) for value in row])
     output = io.BytesIO()
-    workbook.save(output)
+    # Text is text: never turned into a formula, a number or a link on its own.
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(output, options) as workbook:
+        for sheet in sheets:
+            written = workbook.add_worksheet(sheet.title[:31])
+            written.write_row(0, 0, sheet.header)
+            for number, row in enumerate(sheet.rows, start=1):
+                for column, value in enumerate(row):
+                    if isinstance(value, str):
+                        written.write_string(number, column, neutralise(value))
+                    elif value is not None:
+                        written.write_number(number, column, value)
     return output.getvalue()

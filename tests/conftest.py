@@ -1,3 +1,4 @@
+import contextlib
 import importlib
 
 import pytest
@@ -61,3 +62,17 @@ def curation_groups_kept(request, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         ensure_curation_groups()
+
+
+@pytest.fixture(autouse=True)
+def advisory_locks_given_back(django_db_blocker):
+    """A streamed response the test client never closed keeps its export slot (an advisory lock of the test's
+    connection, outside any transaction); the server closes every response: so does the end of each test."""
+    yield
+    from django.db import DatabaseError, connection
+
+    if connection.connection is None:
+        return
+    # Fails only on a connection the test left broken or closed: then no lock is left either.
+    with django_db_blocker.unblock(), contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock_all()")

@@ -39,6 +39,16 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 SITE_NAME = "Trouver un service d'insertion"
+# Who publishes and hosts the site, for the legal notice and the accessibility statement (templates/legal/):
+# facts of each deployment.
+NOT_GIVEN = "Non renseigné dans la configuration du site"
+LEGAL = {
+    "publisher": os.environ.get("LEGAL_PUBLISHER") or NOT_GIVEN,
+    "director": os.environ.get("LEGAL_DIRECTOR") or NOT_GIVEN,
+    "hosting": os.environ.get("LEGAL_HOSTING") or NOT_GIVEN,
+    "contact_email": os.environ.get("CONTACT_EMAIL", ""),
+    "contact_missing": "l'adresse de contact n'est pas encore renseignée dans la configuration du site.",
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -231,28 +241,37 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The maps (search results: static/js/map.js; territories: static/js/territories.js; Leaflet): tiles of the IGN
+# Géoplateforme, the State's free map service (WMTS, Web Mercator). The CSP allows images from the tiles' host only.
+MAP_TILES_URL = os.environ.get(
+    "MAP_TILES_URL",
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+    "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+)
+MAP_ATTRIBUTION = '<a href="https://geoservices.ign.fr/">IGN – Géoplateforme</a>'
+
+
+def origin_of(url: str) -> list[str]:
+    """The scheme and host of an absolute URL, for the CSP ([] for a URL of this site)."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # Subresource-integrity hashes break with whitenoise's compressed, renamed files.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Map tiles (Leaflet's URL template): the IGN Géoplateforme's plan (WMTS). The CSP's img-src allows its origin.
-MAP_TILES_URL = os.environ.get(
-    "MAP_TILES_URL",
-    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
-    "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
-)
-MAP_TILES_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILES_URL))
 # Strict CSP (django-csp 4): scripts and styles only from our static files, no inline code, no
 # nonce needed (templates, DSFR and htmx are all external files; htmx's injected indicator
-# style is turned off in base.html and lives in site.css). "data:" images: DSFR's CSS icons.
+# style is turned off in base.html and lives in site.css). "data:" images: DSFR's CSS icons; the map's tiles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", MAP_TILES_ORIGIN],
+        "img-src": ["'self'", "data:", *origin_of(MAP_TILES_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,5 +1,6 @@
-/* Search page enhancements: commune autocomplete, "autour de moi", htmx error display.
-   The page works without this file: the form is a plain GET form. */
+/* Search pages enhancements: commune autocomplete, "autour de moi", htmx error display, the filters panel of
+   phones, the active filters' chips. The pages work without this file: the form is a plain GET form, the panel
+   a page anchor (#filtres), the chips links. */
 (function () {
   "use strict";
 
@@ -24,7 +25,52 @@
     };
     document.body.addEventListener("htmx:responseError", showError);
     document.body.addEventListener("htmx:sendError", showError);
+    // Empty fields say nothing: the address people share stays short.
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      var data = event.detail.formData;
+      if (!data) return;
+      Array.from(data.keys()).forEach(function (name) {
+        var values = data.getAll(name).filter(function (value) { return value !== ""; });
+        data.delete(name);
+        values.forEach(function (value) { data.append(name, value); });
+      });
+      if (event.detail.elt === form) shown = serialize(form);
+    });
+    // Submitting what the results already show asks nothing again (nor adds a step to the back button).
+    document.addEventListener(
+      "submit",
+      function (event) {
+        if (event.target === form && form.hasAttribute("hx-get") && serialize(form) === shown) {
+          event.preventDefault();
+          event.stopPropagation();
+          form.dispatchEvent(new CustomEvent("services:unchanged"));
+        }
+      },
+      true
+    );
   }
+
+  // The home page's form is a plain one: its empty fields stay out of the address too.
+  if (!form.hasAttribute("hx-get")) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (control) {
+        if (control.name && control.value === "" && control.tagName === "INPUT") control.disabled = true;
+      });
+      // Back to this page (the browser keeps it): the fields work again.
+      window.addEventListener("pageshow", function () {
+        Array.prototype.forEach.call(form.elements, function (control) { control.disabled = false; });
+      }, { once: true });
+    });
+  }
+
+  function serialize(element) {
+    var params = new URLSearchParams();
+    new FormData(element).forEach(function (value, name) {
+      if (value !== "") params.append(name, value);
+    });
+    return params.toString();
+  }
+  var shown = serialize(form);
 
   var input = document.getElementById("id_commune");
   var code = document.getElementById("id_code_commune");
@@ -144,8 +190,9 @@
 
   var aroundMe = document.getElementById("services-around-me");
   var status = document.getElementById("services-around-me-status");
-  if (aroundMe && "geolocation" in navigator) {
-    aroundMe.hidden = false;
+  if (aroundMe && !("geolocation" in navigator)) {
+    aroundMe.parentNode.removeChild(aroundMe);
+  } else if (aroundMe) {
     aroundMe.addEventListener("click", function () {
       status.textContent = "Recherche de votre position…";
       navigator.geolocation.getCurrentPosition(
@@ -164,4 +211,67 @@
       );
     });
   }
+
+  // Phones: the filters open above the results ("Filtrer (N)") and close once applied.
+  var layout = document.querySelector(".services-layout");
+  var filterToggle = document.querySelector(".services-filter-toggle");
+  var panel = document.getElementById("filtres");
+  function setFilters(open, focus) {
+    if (!layout || !filterToggle) return;
+    layout.classList.toggle("services-layout--filters-open", open);
+    filterToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (focus) (open ? panel : filterToggle).focus();
+  }
+  if (filterToggle && panel) {
+    setFilters(window.location.hash === "#filtres", false);
+    filterToggle.addEventListener("click", function (event) {
+      event.preventDefault();
+      setFilters(!layout.classList.contains("services-layout--filters-open"), true);
+    });
+    var close = panel.querySelector(".services-filters__close");
+    if (close) {
+      close.addEventListener("click", function (event) {
+        event.preventDefault();
+        setFilters(false, true);
+      });
+    }
+    var applied = function () {
+      if (layout.classList.contains("services-layout--filters-open")) {
+        setFilters(false, false);
+        document.getElementById("resultats").scrollIntoView();
+      }
+    };
+    form.addEventListener("submit", applied);
+    form.addEventListener("services:unchanged", applied);
+  }
+
+  // The active filters' chips untick the same control of the form, which refreshes the results.
+  var KEPT_ON_CLEAR = ["commune", "code_commune", "lat", "lon", "s"];
+  function clearControl(control) {
+    if (control.type === "checkbox") control.checked = false;
+    else if (control.type === "radio") control.checked = control.value === "";
+    else if (control.tagName === "SELECT") control.value = control.name === "rayon_km" ? "50" : "";
+    else if (control.type !== "hidden") control.value = "";
+  }
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest ? event.target.closest("#services-results [data-clear]") : null;
+    if (!chip || !window.htmx) return;
+    event.preventDefault();
+    var name = chip.getAttribute("data-clear");
+    var value = chip.getAttribute("data-value");
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (!control.name) return;
+      if (name === "*" ? KEPT_ON_CLEAR.indexOf(control.name) === -1 : control.name === name && (!value || control.value === value || control.type === "radio" || control.tagName === "SELECT")) {
+        clearControl(control);
+      }
+    });
+    form.requestSubmit();
+  });
+  // After a refresh asked from the results (a chip, a page), the keyboard goes on from the new results.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "services-results" && document.activeElement === document.body) {
+      var results = document.getElementById("services-results");
+      if (results) results.focus({ preventScroll: true });
+    }
+  });
 })();

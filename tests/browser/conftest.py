@@ -8,7 +8,10 @@ BROWSER_TESTS_REQUIRED is set (CI), where they fail instead.
 import datetime
 import os
 import re
+import struct
+import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -83,15 +86,19 @@ def browser():
 
 
 @pytest.fixture
-def new_context(browser, live_server):
-    """Make browser contexts (French, Paris time, on the live server); JavaScript errors fail the test."""
+def new_context(browser, live_server, map_tiles):
+    """Make browser contexts (French, Paris time, on the live server); JavaScript errors fail the test, and so does
+    any request that would leave the machine (the map's tiles are served by the test: `map_tiles`)."""
     contexts = []
     errors = []
+    outside = []
 
     def make(**options):
         context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris", **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(str(error))))
+        context.route(re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])"), lambda route: block(route, outside))
+        map_tiles.serve(context)
         contexts.append(context)
         return context
 
@@ -99,6 +106,42 @@ def new_context(browser, live_server):
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors: {errors}"
+    assert not outside, f"Requests to the network: {outside}"
+
+
+def block(route, outside: list):
+    outside.append(route.request.url)
+    route.abort()
+
+
+def tile_png(size: int = 256) -> bytes:
+    """A plain light map tile, drawn here (PNG): the map never asks the network for its tiles in tests."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes((236, 240, 232)) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def map_tiles(settings):
+    """Point the map at tiles of this site (settings.MAP_TILES_URL; the CSP allows them), served by the test to every
+    browser context (`new_context`); `map_tiles.served` lists the tiles the map asked for."""
+    settings.MAP_TILES_URL = "/tuiles-de-test/{z}/{x}/{y}.png"
+    tile = tile_png()
+    served = []
+
+    def fulfil(route):
+        served.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=tile)
+
+    def serve(context):
+        context.route("**/tuiles-de-test/**", fulfil)
+        return context
+
+    return SimpleNamespace(serve=serve, served=served)
 
 
 @pytest.fixture
@@ -141,6 +184,21 @@ def wait_for_count(page, pattern: str):
 
 def result_names(page) -> list[str]:
     return [" ".join(text.split()) for text in page.locator("#services-results .fr-card__title").all_inner_texts()]
+
+
+def top_in_page(locator) -> float:
+    """Where an element starts, from the top of the page (not of the window)."""
+    return locator.evaluate("element => element.getBoundingClientRect().top + window.scrollY")
+
+
+def fully_visible(locator) -> bool:
+    """Whether the element lies entirely within the window, as it is scrolled now."""
+    return locator.evaluate(
+        """element => {
+            const box = element.getBoundingClientRect();
+            return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+        }"""
+    )
 
 
 @pytest.fixture
@@ -220,3 +278,29 @@ def offer():
         unpublished_reason="retire-par-la-source",
     )
     return {"lille": lille, "centre": centre, "services": services, "withdrawn": withdrawn}
+
+
+def open_a_marker(page, *, keyboard: bool = False):
+    """Zoom into the map's first cluster until single markers show, then open the first marker's popup; from the
+    keyboard (Enter on the focused element) or the mouse. Returns the popup."""
+    marker = page.locator("#services-map .services-marker").first
+    for _ in range(5):
+        if marker.is_visible():
+            break
+        cluster = page.locator("#services-map .marker-cluster").first
+        if keyboard:
+            cluster.focus()
+            page.keyboard.press("Enter")
+        else:
+            cluster.click()
+        page.wait_for_timeout(600)  # the zoom's animation
+    if keyboard:
+        marker.focus()
+        page.keyboard.press("Enter")
+    else:
+        marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    from playwright.sync_api import expect
+
+    expect(popup).to_be_visible()
+    return popup

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, count_text, result_names, screenshot, wait_for_count
+from tests.browser.conftest import axe_violations, count_text, open_a_marker, result_names, screenshot, wait_for_count
 
 # Live-server tests are transactional; serialized_rollback gives each one the migrations' rows (the curators'
 # groups) back after the flush of the one before.
@@ -46,7 +46,7 @@ def test_axe_is_injected_and_finds_violations(new_context, live_server):
 
 
 PAGES = [
-    ("recherche", "/", 200),
+    ("accueil", "/", 200),
     ("resultats", LILLE, 200),
     ("resultats-page-2", LILLE + "&page=2", 200),
     ("aucun-resultat", LILLE + "&q=introuvable", 200),
@@ -57,6 +57,12 @@ PAGES = [
     ("fiche-structure", structure_url("dora--centre-social-pagnol"), 200),
     ("service-inconnu-404", service_url("dora--inconnu"), 404),
     ("service-retire-410", service_url("dora--service-retire"), 410),
+    ("selection", "/selection/?s=dora--service-01&s=dora--service-02&s=soliguide--distance-0", 200),
+    ("selection-vide", "/selection/", 200),
+    ("liste-imprimable", "/services/imprimer/?code_commune=59350&thematiques=mobilite", 200),
+    ("accessibilite", "/accessibilite/", 200),
+    ("mentions-legales", "/mentions-legales/", 200),
+    ("donnees-personnelles", "/donnees-personnelles/", 200),
 ]
 
 
@@ -65,15 +71,30 @@ def test_pages_have_no_axe_violations(new_context, offer, name, url, status):
     # bypass_csp: axe is injected as a script the Content-Security-Policy rightly does not allow.
     page = new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
     goto(page, url, status)
+    if url == LILLE:  # the map beside the list: checked with its markers and tiles
+        expect(page.locator("#services-map .leaflet-marker-icon").first).to_be_visible()
+        expect(page.locator("#services-map-status")).to_have_text(re.compile("lieux sur la carte"))
     assert_no_violations(page, name)
 
 
-def test_phone_search_and_results_have_no_axe_violations(new_context, offer):
+def test_results_on_a_phone_list_filters_and_map_have_no_axe_violations(new_context, offer):
     page = new_context(
-        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True, bypass_csp=True
+        viewport={"width": 360, "height": 800}, is_mobile=True, has_touch=True, bypass_csp=True
     ).new_page()
     goto(page, LILLE, 200)
     assert_no_violations(page, "resultats-telephone")
+    page.get_by_role("link", name=re.compile(r"^Filtrer")).tap()
+    expect(page.locator("#filtres")).to_be_visible()
+    assert_no_violations(page, "filtres-telephone")
+    page.locator(".services-filters__close").tap()
+    page.get_by_role("button", name="Carte").tap()
+    expect(page.locator("#services-map .leaflet-marker-icon").first).to_be_visible()
+    assert_no_violations(page, "carte-telephone")
+    # A marker's popup, opened from the keyboard.
+    popup = open_a_marker(page, keyboard=True)
+    expect(popup.get_by_role("link", name=re.compile("^Voir la fiche"))).to_be_visible()
+    assert_no_violations(page, "carte-telephone-popup")
+    screenshot(page, "accessibilite-carte-telephone")
 
 
 def test_results_after_an_htmx_refresh_have_no_axe_violations(new_context, offer):
@@ -163,7 +184,7 @@ def test_keyboard_reaches_form_results_and_pagination_with_a_visible_focus(new_c
     ids = [state["id"] for state in seen]
     for expected in ("id_commune", "id_rayon_km", "id_q", "thematiques-mobilite"):
         assert expected in ids, f"{expected} not reached by Tab"
-    assert any(state["tag"] == "button" and state["text"] == "Rechercher" for state in seen)
+    assert any(state["tag"] == "button" and state["text"] == "Afficher les résultats" for state in seen)
     assert any(state["inResults"] and "/services/dora--" in state["href"] for state in seen)
     assert seen[-1]["inPagination"] and "page=2" in seen[-1]["href"], "pagination not reached by Tab"
     screenshot(page, "clavier-1-pagination")
@@ -193,7 +214,7 @@ def test_result_count_is_announced_when_a_filter_changes(new_context, offer):
     page.evaluate("document.getElementById('services-count').dataset.sameNode = 'oui'")
     page.locator(".services-filter__summary", has_text="Frais").click()
     page.locator("label[for='frais-gratuit']").click()
-    wait_for_count(page, r"\d+ services? pour Lille")
+    wait_for_count(page, r"\d+ services? : ")
     expect(count).not_to_have_text(before)
     expect(count).to_have_attribute("data-same-node", "oui")
     expect(count).to_have_attribute("aria-live", "polite")
@@ -207,6 +228,8 @@ def test_pages_reflow_when_zoomed_without_horizontal_scrolling(new_context, offe
     for url, status in [
         ("/", 200),
         (LILLE + "&thematiques=mobilite", 200),
+        ("/selection/?s=dora--service-01&s=dora--service-02", 200),
+        ("/services/imprimer/?code_commune=59350&thematiques=mobilite", 200),
         (service_url("dora--service-01") + "?code_commune=59350", 200),
         (structure_url("dora--centre-social-pagnol"), 200),
     ]:
@@ -222,17 +245,24 @@ def test_search_works_without_javascript(new_context, offer):
     page = new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False).new_page()
     goto(page, "/", 200)
     page.locator("#id_commune").fill("Lille")
-    page.locator("label[for='thematiques-mobilite']").click()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Mobilité").click()
+    assert navigation.value.status == 200
+    assert "thematiques=mobilite" in page.url and page.url.endswith("#resultats")
     page.locator(".services-filter__summary", has_text="Frais").click()
     page.locator("label[for='frais-gratuit']").click()
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Rechercher").click()
-    assert navigation.value.status == 200
-    assert "thematiques=mobilite" in page.url and "frais=gratuit" in page.url
-    expect(page.locator("#services-count")).to_contain_text("services pour Lille")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher les résultats").click()
+    assert "frais=gratuit" in page.url
+    expect(page.locator("#services-count")).to_contain_text("services")
     names = result_names(page)
     assert names and all("permis" in name.lower() for name in names)
+    # Controls that need JavaScript are not shown: the DSFR's display of buttons would beat the hidden attribute.
+    for name in ("Autour de moi", "Carte", "Menu"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)  # not in the accessibility tree either
     screenshot(page, "sans-javascript-1-resultats")
     # Pagination and result links are plain links.
     page.locator("#services-results .fr-card__title a").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(names[0])
+    for name in ("Imprimer", "Copier le lien"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)

@@ -102,7 +102,7 @@ def test_labels_are_understood_back(places, text, expected):
 
 def test_labels_where_people_read_them(places, client):
     response = client.get("/services/", {"code_commune": "75056"})
-    assert "pour Paris (75) (rayon 50 km)" in response.content.decode()
+    assert "autour de Paris (75)" in response.content.decode()
     assert 'value="Paris (75)"' in response.content.decode()
     service = ServiceFactory(latitude=48.93, longitude=2.36)
     page = client.get(f"/services/{quote(service.id, safe='')}/", {"code_commune": "93066"})

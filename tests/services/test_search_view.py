@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,49 +16,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def lille():
-    return CommuneFactory(
-        code_insee="59350",
-        nom="Lille",
-        codes_postaux=["59000"],
-        departement="59",
-        epci="200093201",
-        latitude=50.63046,
-        longitude=3.07134,
-        population=238246,
-    )
-
-
-@pytest.fixture
-def offer(lille):
-    """25 on-site services around Lille and 3 remote ones, with varied filters."""
-    structure = StructureFactory(nom="Centre social <b>Pagnol</b>", telephone="03 20 00 00 00")
-    services = []
-    for index in range(25):
-        services.append(
-            ServiceFactory(
-                id=f"dora--svc-{index:02d}",
-                structure=structure,
-                latitude=lille.latitude + index * 0.001,
-                longitude=lille.longitude,
-                frais="gratuit" if index % 2 else "payant",
-                thematiques=["mobilite--preparer-un-permis"] if index % 3 else ["numerique--acquerir-un-equipement"],
-                modes_mobilisation=["telephoner"],
-            )
-        )
-    for index in range(3):
-        ServiceFactory(
-            id=f"soliguide--remote-{index}",
-            source="soliguide",
-            modes_accueil=["a-distance"],
-            latitude=None,
-            longitude=None,
-            zone_eligibilite=["france"],
-        )
-    return services
-
-
 def soup(response):
     return BeautifulSoup(response.content.decode(), "html.parser")
 
@@ -66,26 +24,50 @@ def text_of(response) -> str:
     return " ".join(soup(response).get_text(" ").split())
 
 
-def test_home_and_services_serve_the_search_form(client):
-    for url in ("/", "/services/"):
-        response = client.get(url)
-        assert response.status_code == 200
-        page = soup(response)
-        form = page.find("form", id="services-search-form")
-        assert form["method"] == "get" and form["action"] == "/services/"
-        assert page.find("label", attrs={"for": "id_commune"})
-        assert len(page.select('input[name="thematiques"]')) == len(v1.Categorie) + len(v1.Thematique)
+def test_home_asks_where_and_which_need_and_lands_on_the_results(client):
+    page = soup(client.get("/"))
+    form = page.find("form", id="services-search-form")
+    assert form["method"] == "get" and form["action"] == "/services/#resultats"
+    assert page.find("label", attrs={"for": "id_commune"})
+    needs = page.select('button[type="submit"][name="thematiques"]')
+    assert [button["value"] for button in needs] == [category.value for category in v1.Categorie]
+    assert [button.get_text(strip=True) for button in needs][:2] == ["Choisir un métier", "Créer une entreprise"]
+    # The first submit button, the one Enter presses, searches every need.
+    assert not form.find("button", type="submit").get("name")
+
+
+def test_results_page_holds_the_filters_and_every_submit_lands_on_the_results(client):
+    page = soup(client.get("/services/"))
+    form = page.find("form", id="services-search-form")
+    assert form["method"] == "get" and form["action"] == "/services/#resultats"
+    assert form.find_parent(id="filtres")
+    assert page.find(id="resultats")
+    assert len(page.select('input[name="thematiques"]')) == len(v1.Categorie) + len(v1.Thematique)
+    # "Filtrer (N)" is a page anchor: it works without JavaScript.
+    assert page.select_one(".services-filter-toggle")["href"] == "#filtres"
+
+
+def test_links_to_the_former_search_at_the_root_go_to_the_results(client):
+    response = client.get("/", {"code_commune": "59350", "thematiques": "mobilite"})
+    assert response.status_code == 302
+    assert response["Location"] == "/services/?code_commune=59350&thematiques=mobilite"
 
 
 def test_full_page_lists_results_with_count_distance_and_pagination(client, offer):
     response = client.get("/services/", {"code_commune": "59350"})
     assert response.status_code == 200
     page = soup(response)
-    assert page.find(id="services-count").get_text(strip=True) == "28 services pour Lille (59000) (rayon 50 km)"
+    assert (
+        page.find(id="services-count").get_text(strip=True)
+        == "28 services : 25 sur place à moins de 50 km, 3 à distance"
+    )
+    assert page.find("h1").get_text(strip=True) == "Tous les besoins à Lille"
+    assert page.title.get_text(strip=True) == "Tous les besoins à Lille : 28 services — Trouver un service d'insertion"
     cards = page.select("#services-results article")
     assert len(cards) == 20
     assert "à 10 m" in cards[0].get_text()  # the nearest, at Lille's very point: "à 10 m" at least
-    assert page.select_one(".fr-pagination a[href='?code_commune=59350&page=2']")
+    assert page.select_one(".fr-pagination a[href='?code_commune=59350&page=2#resultats']")
+    assert page.select("#services-results article")[0]["id"] == "resultat-1"
     # Data is escaped, never interpreted.
     assert "<b>Pagnol</b>" not in response.content.decode()
     assert "&lt;b&gt;Pagnol&lt;/b&gt;" in response.content.decode()
@@ -128,18 +110,20 @@ def apply_fragment(page_html: str, fragment_html: str) -> BeautifulSoup:
             del element["hx-swap-oob"]
             target.replace_with(element)
     page.find(id="services-results").replace_with(fragment.find(id="services-results"))
+    page.title.string = fragment.title.string  # htmx takes the document's title from the fragment's
     return page
 
 
 def swapped_parts(page: BeautifulSoup) -> list[str]:
-    parts = [page.find(id="services-results"), page.find(id="services-count")]
+    parts = [page.find(id="services-results"), page.find(id="services-count"), page.find(id="services-title")]
+    parts += [page.find(id="services-filter-count"), page.title]
     parts += page.select(".services-facet-count")
     return [" ".join(str(part).split()) for part in parts]
 
 
 def test_fragment_applied_to_the_page_equals_the_fresh_page(client, offer):
     before = client.get("/services/", {"code_commune": "59350"}).content.decode()
-    params = {"code_commune": "59350", "frais": "gratuit", "thematiques": "mobilite"}
+    params = {"code_commune": "59350", "frais": "gratuit", "thematiques": "mobilite", "sources": "dora"}
     fragment = client.get("/services/", params, **HTMX).content.decode()
     fresh = BeautifulSoup(client.get("/services/", params).content.decode(), "html.parser")
     assert swapped_parts(apply_fragment(before, fragment)) == swapped_parts(fresh)
@@ -193,6 +177,7 @@ def test_empty_results_offer_ways_to_widen(client, lille):
     assert "Aucun service ne correspond" in text
     links = {a.get_text(strip=True): a["href"] for a in page.select("#services-results .fr-callout a")}
     assert "rayon_km=20" in links["Chercher dans un rayon de 20 km"]
+    assert all(url.endswith("#resultats") for url in links.values())
     assert "frais" not in links["Retirer le filtre des frais"]
 
 
@@ -251,7 +236,7 @@ def test_point_search_uses_the_nearest_commune_and_measures_from_the_point(clien
     titles = [a["href"] for a in page.select("#services-results article h3 a")]
     assert [href.split("?")[0] for href in titles] == ["/services/only-roubaix/"]
     assert "à 60 m" in page.select_one("#services-results article").get_text()  # from the point, not the commune
-    assert "votre position" in page.find(id="services-count").get_text()
+    assert page.find("h1").get_text(strip=True) == "Tous les besoins autour de votre position"
 
 
 def test_doublons_parameter_shows_every_duplicate(client, lille):
@@ -284,3 +269,117 @@ def test_every_count_next_to_an_option_is_the_count_of_results_once_chosen(clien
         chosen = soup(client.get("/services/", {"code_commune": "59350", name: value}))
         count = chosen.find(id="services-count").get_text(strip=True).split()[0]
         assert badge == f"({count})", (name, value)
+
+
+def chips_of(page) -> dict[str, str]:
+    return {" ".join(a.get_text(" ", strip=True).split()): a["href"] for a in page.select(".services-chips a")}
+
+
+def test_active_filters_are_chips_that_remove_themselves_hidden_advanced_ones_included(client, offer):
+    """A shared link with a Sources filter used to say "42 services" while the filter hid in "Recherche avancée"."""
+    params = {
+        "code_commune": "59350",
+        "thematiques": ["mobilite", "mobilite--preparer-un-permis"],
+        "frais": "gratuit",
+        "sources": "dora",
+        "score_qualite_minimum": "0.5",
+        "rayon_km": "20",
+        "q": "permis",
+    }
+    page = soup(client.get("/services/", params))
+    chips = chips_of(page)
+    assert list(chips) == [
+        "« permis » : retirer ce filtre",
+        "Rayon : 20 km : retirer ce filtre",
+        "Mobilité : retirer ce filtre",
+        "Mobilité › Préparer un permis : retirer ce filtre",
+        "Gratuit : retirer ce filtre",
+        "DORA : retirer ce filtre",
+        "Score de qualité ≥ 0,5 : retirer ce filtre",
+        "Effacer les filtres",
+    ]
+    assert page.find(id="services-filter-count").get_text() == "7"
+    assert all(href.startswith("/services/?") and href.endswith("#resultats") for href in chips.values())
+    removed = parse_qs(urlsplit(chips["DORA : retirer ce filtre"]).query)
+    assert "sources" not in removed and removed["frais"] == ["gratuit"] and removed["q"] == ["permis"]
+    removed = parse_qs(urlsplit(chips["Mobilité › Préparer un permis : retirer ce filtre"]).query)
+    assert removed["thematiques"] == ["mobilite"]
+    assert parse_qs(urlsplit(chips["Effacer les filtres"]).query) == {"code_commune": ["59350"]}
+    # The advanced filters' box is open: the active source can be seen where it is chosen.
+    assert page.select_one("details[open] #sources-dora[checked]")
+    # Each chip leads to the page without that filter.
+    without = soup(client.get(chips["DORA : retirer ce filtre"]))
+    assert "DORA : retirer ce filtre" not in chips_of(without)
+
+
+def test_title_and_heading_follow_the_search(client, offer):
+    page = soup(client.get("/services/", {"code_commune": "59350", "thematiques": "mobilite"}))
+    count = len(page.select("#services-results article"))
+    assert page.find("h1").get_text(strip=True) == "Mobilité à Lille"
+    assert page.title.get_text() == f"Mobilité à Lille : {count} services — Trouver un service d'insertion"
+    fragment = soup(
+        client.get("/services/", {"code_commune": "59350", "thematiques": ["mobilite", "numerique"]}, **HTMX)
+    )
+    assert fragment.title.get_text() == "Mobilité et Numérique à Lille : 28 services — Trouver un service d'insertion"
+    assert fragment.find(id="services-title").get_text(strip=True) == "Mobilité et Numérique à Lille"
+    page = soup(client.get("/services/", {"thematiques": ["mobilite", "numerique", "sante"]}))
+    assert page.find("h1").get_text(strip=True) == "Mobilité, Numérique et 1 autre besoin"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Lille", "Lille (59000)"), ("59000", "Lille (59000)"), ("Paris 11", "Paris 11e Arrondissement (75011)")],
+)
+def test_a_commune_typed_without_javascript_is_used_when_it_means_one_place(client, offer, typed, expected):
+    paris = CommuneFactory(code_insee="75056", nom="Paris", codes_postaux=[], departement="75", population=2_100_000)
+    CommuneFactory(
+        code_insee="75111",
+        nom="Paris 11e Arrondissement",
+        codes_postaux=["75011"],
+        departement="75",
+        parent=paris,
+        type="arrondissement-municipal",
+        population=145_000,
+    )
+    page = soup(client.get("/services/", {"commune": typed}))
+    assert not page.select(".fr-alert--error")
+    assert page.find(id="id_commune")["value"] == expected
+
+
+def test_several_communes_typed_without_javascript_are_offered_as_links_none_gets_a_message(client, offer):
+    for code, departement in (("93066", "93"), ("97411", "974")):
+        CommuneFactory(
+            code_insee=code,
+            nom="Saint-Denis",
+            codes_postaux=[],
+            departement=departement,
+            population=110_000,
+            has_namesake=True,
+        )
+    page = soup(client.get("/services/", {"commune": "Saint-Denis", "thematiques": "mobilite"}))
+    alert = page.select_one("#services-results .fr-alert--error")
+    assert "Plusieurs communes correspondent à « Saint-Denis » : choisissez la vôtre." in alert.get_text()
+    choices = {a.get_text(strip=True): a["href"] for a in alert.select(".services-commune-choices a")}
+    assert set(choices) == {"Saint-Denis (93)", "Saint-Denis (La Réunion)"}
+    chosen = parse_qs(urlsplit(choices["Saint-Denis (93)"]).query)
+    assert chosen["code_commune"] == ["93066"] and chosen["thematiques"] == ["mobilite"]
+    assert choices["Saint-Denis (93)"].endswith("#resultats")
+    assert soup(client.get(choices["Saint-Denis (93)"])).find("h1").get_text(strip=True) == "Mobilité à Saint-Denis"
+    page = soup(client.get("/services/", {"commune": "Zzyzx"}))
+    assert "Aucune commune ne correspond à « Zzyzx » : vérifiez l'orthographe, ou indiquez le code postal." in (
+        page.select_one("#services-results .fr-alert--error").get_text()
+    )
+
+
+def test_nothing_on_site_says_so_offers_a_wider_radius_then_shows_the_remote_services(client, lille):
+    """Mende + logement used to show only remote services without saying that nothing was on site."""
+    ServiceFactory(id="far-on-site", latitude=50.9, longitude=3.07134, zone_eligibilite=None)  # ~30 km north
+    ServiceFactory(id="remote", modes_accueil=["a-distance"], latitude=None, longitude=None, zone_eligibilite=None)
+    page = soup(client.get("/services/", {"code_commune": "59350", "rayon_km": "20"}))
+    notice = page.select_one("#services-results .services-empty-here")
+    assert notice.find("h2").get_text(" ", strip=True) == "Aucun service sur place à moins de 20 km de Lille (59000)"
+    wider = notice.find("a", string="Chercher dans un rayon de 50 km")
+    assert parse_qs(urlsplit(wider["href"]).query)["rayon_km"] == ["50"]
+    assert [a["href"].split("?")[0] for a in page.select("#services-results article h3 a")] == ["/services/remote/"]
+    assert page.find(id="services-count").get_text(strip=True) == "1 service à distance"
+    assert not soup(client.get(wider["href"])).select(".services-empty-here")
