@@ -207,6 +207,7 @@ class ServiceAdmin(CurationAdmin):
         ("Publication", {"fields": [*CurationAdmin.publication_fields, *CurationAdmin.bookkeeping_fields]}),
     ]
 
+    url_lookups = frozenset({"structure__id__exact"})  # a structure's "voir ses services" link
     siret_lookup = "structure__siret__startswith"  # the services of a structure, by its SIRET (or SIREN)
 
     def get_queryset(self, request):

@@ -4,6 +4,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, IntegerField, Subquery
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
@@ -37,6 +38,21 @@ class CurationChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         return queryset.defer(*self.model_admin.list_deferred)
+
+
+class LinkedLookupsOnly:
+    """Django lets a list's URL filter on any field of its model, and a value the column refuses (text for an
+    array) then fails in PostgreSQL, past the list's own checks: a 500. Here a field lookup must be a list
+    filter's or one the pages link to (``url_lookups``); anything else is refused with a 400."""
+
+    url_lookups: frozenset[str] = frozenset()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        fields = {name for field in self.opts.get_fields() for name in (field.name, getattr(field, "attname", None))}
+        filters = {list_filter.parameter_name for list_filter in self.list_filter}
+        if lookup.split(LOOKUP_SEP)[0] in fields and lookup not in self.url_lookups | filters:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 def count_of(related, field: str):

@@ -30,7 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from curation import corrections, history
 from curation.history import LabelledHistoryHelper
-from curation.lists import CurationChangeList, EstimatedCountPaginator
+from curation.lists import CurationChangeList, EstimatedCountPaginator, LinkedLookupsOnly
 from curation.publication import PublicationForm, hide_records, publish_records
 from services import search_index
 from structures.records import UnpublishedReason
@@ -82,7 +82,7 @@ class CurationForm(ModelForm):
         return super()._update_errors(ValidationError(remapped))
 
 
-class CurationAdmin(SimpleHistoryAdmin):
+class CurationAdmin(LinkedLookupsOnly, SimpleHistoryAdmin):
     """Base admin of Structure and Service."""
 
     paginator = EstimatedCountPaginator

@@ -93,3 +93,25 @@ def test_admin_forms_answer_nul_bytes_without_crashing(admin_client, records):
     assert login.status_code in ALLOWED
     autocomplete = "/admin/autocomplete/?app_label=services&model_name=service&field_name=structure&term=%00"
     assert admin_client.get(autocomplete).status_code in ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("lookup", "value"),
+    [("thematiques", "<script>"), ("modes_accueil", "x"), ("date_maj__gte", "demain"), ("structure__nom", "a")],
+)
+def test_a_field_lookup_no_page_links_to_is_refused_not_sent_to_postgresql(admin_client, records, lookup, value):
+    """Django lets a list's URL filter any field of its model; an array column compared with text then failed in
+    PostgreSQL (a 500). Only the lookups the pages link to are accepted."""
+    response = admin_client.get(reverse("admin:services_service_changelist"), {lookup: value})
+    assert response.status_code == 400
+    assert "Demande invalide" in response.content.decode()
+
+
+def test_the_link_from_a_structure_to_its_services_still_filters(admin_client, records):
+    ServiceFactory(id="dora--autre")
+    response = admin_client.get(
+        reverse("admin:services_service_changelist"), {"structure__id__exact": records.structure_id}
+    )
+    assert response.status_code == 200
+    assert "dora--service" in response.content.decode()
+    assert "dora--autre" not in response.content.decode()
