@@ -82,7 +82,7 @@ class Command(BaseCommand):
 
         show_progress = verbosity > 0 and sys.stderr.isatty()
         try:
-            # JSON files stream; in-memory lists (CSV, Parquet, API) are emptied as they are used.
+            # Files stream (memory bounded by what the import holds at once); the API's answers are lists.
             result = run_import(
                 structures=structure_records,
                 services=service_records,
