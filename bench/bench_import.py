@@ -47,6 +47,8 @@ def checkout(ref: str):
     """A detached worktree of ``ref`` in a temporary folder, removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="bench-import-")) / "checkout"
     git("worktree", "add", "--detach", "--quiet", str(folder), ref)
+    if (ROOT / "node_modules").exists():  # static files' folders named by the settings
+        (folder / "node_modules").symlink_to((ROOT / "node_modules").resolve())
     try:
         yield folder
     finally:
