@@ -91,6 +91,7 @@ def timed_import(code: Path, folder: Path, database_url: str) -> dict:
         "seconds": round(elapsed, 2),
         "peak_memory_mb": round(peak["tree_pss_kb"] / 1024),
         "largest_process_rss_mb": round(peak["max_process_rss_kb"] / 1024),
+        "cpu_seconds": peak["cpu_seconds"],
         "phases_seconds": timings,
         "records_per_second": round(records / elapsed),
         "counts": counts,
@@ -103,6 +104,7 @@ def ratio(new: float | None, old: float | None) -> str:
 
 def table(old: dict, new: dict, old_ref: str) -> str:
     rows = [("wall (s)", "seconds"), *[(f"  {phase} (s)", phase) for phase in PHASES]]
+    rows += [("CPU of the import's processes (s)", "cpu_seconds")]
     rows += [
         ("peak memory, all processes (MB)", "peak_memory_mb"),
         ("largest process RSS (MB)", "largest_process_rss_mb"),

@@ -1,4 +1,4 @@
-"""Run a command and write its peak memory to a JSON file: peak_rss.py OUT CMD...
+"""Run a command and write its peak memory (and CPU time) to a JSON file: peak_rss.py OUT CMD...
 
 Two figures: the largest resident set of any one process (the kernel's ru_maxrss), and the peak of the whole
 process tree's proportional set size (PSS, sampled every 50 ms), which counts the pages that forked workers share
@@ -59,7 +59,10 @@ def main() -> int:
     code = process.wait()
     done.set()
     sampler.join()
-    peak["max_process_rss_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak["max_process_rss_kb"] = usage.ru_maxrss
+    # CPU time of the command and its workers: less sensitive than wall time to what else the machine runs.
+    peak["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     with open(out, "w") as handle:
         json.dump(peak, handle)
     return code

@@ -33,6 +33,7 @@ from imports.validation import Examination, Examined, check_columns, examine, id
 
 CHUNK_RECORDS = 1000
 CHUNKS_AHEAD_PER_WORKER = 2
+SMALL_WORK = 50  # records of a chunk below which starting the workers costs more than it saves
 
 # The running kind's examination, inherited by the workers when they fork.
 _job: Examination | None = None
@@ -66,10 +67,19 @@ def _examine_chunk(chunk: list[tuple[bytes | dict, str]]) -> list[Examined]:
     ]
 
 
+def _text(record: dict, name: str) -> str:
+    # What identify() gives, inline for the common case (text): it runs for every record of a re-import.
+    value = record.get(name)
+    return value.strip() if value.__class__ is str else identify(record, name)
+
+
 def _chunks(job: Examination, records: Iterable[dict], clock: Clock, send_bytes: bool) -> Iterator[tuple]:
     """(slots, work) per chunk read: slots holds the Examined of records the raw hash settles and None for the
     others, in order; work the (payload, raw hash) of those others."""
     iterator = iter(records)
+    # JSON records have text keys and JSON values only: orjson's plain (fastest) form.
+    as_bytes = orjson.dumps if send_bytes else raw_bytes
+    kind, stored_records = job.kind, job.stored
     slots, work = [], []
     first = True
     while True:
@@ -81,16 +91,16 @@ def _chunks(job: Examination, records: Iterable[dict], clock: Clock, send_bytes:
             break
         clock.read += time.perf_counter() - start
         if first:
-            check_columns(job.kind, record)
+            check_columns(kind, record)
             first = False
-        raw = raw_bytes(record)
-        digest = raw_hash(job.kind, raw)
-        record_id = identify(record, "id")
-        stored = job.stored.get(record_id)
+        raw = as_bytes(record)
+        digest = raw_hash(kind, raw)
+        record_id = _text(record, "id")
+        stored = stored_records.get(record_id)
         if stored is not None and stored.raw_hash == digest:
             # The record an earlier run examined: its content hash is the stored one.
-            structure_id = identify(record, "structure_id") if job.kind == "service" else ""
-            slots.append(Examined(record_id, identify(record, "source"), structure_id, stored.content_hash, digest))
+            structure_id = _text(record, "structure_id") if kind == "service" else ""
+            slots.append(Examined(record_id, _text(record, "source"), structure_id, stored.content_hash, digest))
         else:
             slots.append(None)
             work.append((raw if send_bytes else record, digest))
@@ -101,52 +111,66 @@ def _chunks(job: Examination, records: Iterable[dict], clock: Clock, send_bytes:
         yield slots, work
 
 
-def _merged(slots: list, results: list[Examined]) -> Iterator[Examined]:
-    examined = iter(results)
-    for slot in slots:
-        yield next(examined) if slot is None else slot
+class _Done:
+    """The result of a chunk examined in this process, read like the pool's."""
+
+    def __init__(self, value: list[Examined]):
+        self.value = value
+
+    def get(self) -> list[Examined]:
+        return self.value
 
 
 def examined_records(
     job: Examination, records: Iterable[dict], clock: Clock, *, send_bytes: bool
 ) -> Iterator[Examined]:
     """The records examined, in the order read, the work spread over worker processes. ``send_bytes``: the records
-    come from JSON, and their raw bytes (orjson) give them back unchanged."""
+    come from JSON, and their raw bytes (orjson) give them back unchanged. The workers start with the first chunk
+    of real work, unless it is small and the last (a small file, a re-import with a few changes)."""
     global _job
     _job = job
-    chunks = _chunks(job, records, clock, send_bytes)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None:  # one chunk: not worth starting processes
-        yield from _merged(first[0], _examine_chunk(first[1]))
-        return
     workers = worker_count()
-    # Objects alive now are never collected in the workers: frozen, their pages are not copied on write.
-    gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_forget_database_socket)
-    gc.unfreeze()
+    pending: deque = deque()
+    pool = None
+    chunks = _chunks(job, records, clock, send_bytes)
+    current = next(chunks, None)
     try:
-        pending: deque = deque()
-        for slots, work in _chained(first, second, chunks):
-            pending.append((slots, pool.apply_async(_examine_chunk, (work,)) if work else None))
+        while current is not None:
+            following = next(chunks, None)
+            slots, work = current
+            if not work:
+                result = _Done([])
+            elif pool is None and (len(work) < SMALL_WORK or (following is None and not pending)):
+                result = _Done(_examine_chunk(work))
+            else:
+                if pool is None:
+                    pool = _start_pool(workers)
+                result = pool.apply_async(_examine_chunk, (work,))
+            pending.append((slots, result))
             while len(pending) > workers * CHUNKS_AHEAD_PER_WORKER:
                 yield from _collected(pending.popleft())
+            current = following
         while pending:
             yield from _collected(pending.popleft())
-        pool.close()
-        pool.join()
+        if pool is not None:
+            pool.close()
+            pool.join()
     finally:
-        pool.terminate()
+        if pool is not None:
+            pool.terminate()
 
 
-def _chained(first, second, rest) -> Iterator[tuple]:
-    yield first
-    yield second
-    yield from rest
+def _start_pool(workers: int):
+    # Objects alive now are never collected in the workers: frozen, their pages are not copied on write.
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_forget_database_socket)
+    finally:
+        gc.unfreeze()
 
 
 def _collected(entry) -> Iterator[Examined]:
     slots, result = entry
-    yield from _merged(slots, result.get() if result is not None else [])
+    examined = iter(result.get())
+    for slot in slots:
+        yield next(examined) if slot is None else slot
