@@ -29,7 +29,16 @@ from dataclasses import dataclass
 import orjson
 from django.db import connection
 
-from imports.validation import Examination, Examined, check_columns, examine, identify, raw_bytes, raw_hash
+from imports.validation import (
+    Examination,
+    Examined,
+    check_columns,
+    email_checks_remembered,
+    examine,
+    identify,
+    raw_bytes,
+    raw_hash,
+)
 
 CHUNK_RECORDS = 1000
 CHUNKS_AHEAD_PER_WORKER = 2
@@ -127,6 +136,11 @@ def examined_records(
     """The records examined, in the order read, the work spread over worker processes. ``send_bytes``: the records
     come from JSON, and their raw bytes (orjson) give them back unchanged. The workers start with the first chunk
     of real work, unless it is small and the last (a small file, a re-import with a few changes)."""
+    with email_checks_remembered():  # forked workers inherit it
+        yield from _examined_records(job, records, clock, send_bytes)
+
+
+def _examined_records(job: Examination, records: Iterable[dict], clock: Clock, send_bytes: bool) -> Iterator[Examined]:
     global _job
     _job = job
     workers = worker_count()

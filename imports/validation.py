@@ -9,16 +9,19 @@ first step: a re-import of an unchanged export costs little more than reading it
 format (the same content, another raw form) is still recognised by its content hash.
 """
 
+import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import NamedTuple
 
 import orjson
 import pydantic
+import pydantic.networks
 
 from core.bulk import copy_line
 from imports.normalization import SCHEMA_MODELS, SET_FIELDS, normalize, to_text
@@ -164,6 +167,25 @@ def raw_hash(kind: str, raw: bytes) -> str:
     same record give another row (the schema package's version, RAW_HASH_VERSION), so that a new schema or a new
     normalisation never skips a record."""
     return hashlib.md5(RAW_HASH_SALT[kind] + raw, usedforsecurity=False).hexdigest()
+
+
+# Addresses whose check by the official models is remembered during an import (see email_checks_remembered).
+EMAIL_CHECKS_REMEMBERED = 200_000
+
+
+@contextmanager
+def email_checks_remembered() -> Iterator[None]:
+    """The official models check e-mail addresses with pydantic's validate_email (email-validator, in Python): a
+    third of the validation's time. The check depends on the address alone, and a national file repeats addresses
+    (a structure's on each of its services, one network's on its branches: about half are repeats), so during an
+    import each valid address is checked once; an invalid one raises, which is never remembered, and is checked
+    each time. Every check is still the official one."""
+    official = pydantic.networks.validate_email
+    pydantic.networks.validate_email = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official)
+    try:
+        yield
+    finally:
+        pydantic.networks.validate_email = official
 
 
 def _text_id(value) -> str:
