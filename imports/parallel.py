@@ -68,12 +68,17 @@ def _forget_database_socket() -> None:
             os.close(raw.pgconn.socket)
 
 
-def _examine_chunk(chunk: list[tuple[bytes | dict, str]]) -> list[Examined]:
+def _examine_chunk(chunk: list[tuple[bytes | dict, str | None]]) -> list[Examined]:
+    """Examine a chunk: (the record, or its JSON bytes; its raw hash, None when not taken yet) each."""
     job = _job
-    return [
-        examine(job, orjson.loads(payload) if isinstance(payload, bytes) else payload, digest)
-        for payload, digest in chunk
-    ]
+    examined = []
+    for payload, digest in chunk:
+        if isinstance(payload, bytes):
+            record, digest = orjson.loads(payload), digest or raw_hash(job.kind, payload)
+        else:
+            record = payload
+        examined.append(examine(job, record, digest))
+    return examined
 
 
 def _text(record: dict, name: str) -> str:
@@ -103,9 +108,11 @@ def _chunks(job: Examination, records: Iterable[dict], clock: Clock, send_bytes:
             check_columns(kind, record)
             first = False
         raw = as_bytes(record)
-        digest = raw_hash(kind, raw)
         record_id = _text(record, "id")
         stored = stored_records.get(record_id)
+        # The raw hash of a JSON record never stored is taken by the worker, from the bytes it gets (a first
+        # load: every record).
+        digest = None if stored is None and send_bytes else raw_hash(kind, raw)
         if stored is not None and stored.raw_hash == digest:
             # The record an earlier run examined: its content hash is the stored one.
             structure_id = _text(record, "structure_id") if kind == "service" else ""

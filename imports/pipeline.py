@@ -209,10 +209,10 @@ def _import_in_transaction(
             counts["structures"]["groupes_de_doublons_modifies"] = groups
             changed = groups or any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES)
             counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
-    if changed:  # nothing written, nothing to analyse
-        with timed(timings, "index"):
-            tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
-            refresh_planner_statistics([table for table in tables if table not in analysed])
+            rebuilt_at_the_end.close()  # the first load's indexes, built once, counted in this phase
+            if changed:  # nothing written, nothing to analyse
+                tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
+                refresh_planner_statistics([table for table in tables if table not in analysed])
     if changed and not dry_run:
         with timed(timings, "columns"):
             # The search engine's columns of the new version, written for the web workers of this machine
