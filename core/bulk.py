@@ -47,8 +47,8 @@ def _formatted(value) -> str:
 def copy_line(values: tuple | list) -> str:
     """One row in COPY's text format (line feed included): text, numbers, booleans, lists as PostgreSQL arrays,
     None as NULL. Rows formatted as text where they are made (the import's worker processes) leave the process
-    that writes nothing to do but send them, where psycopg's write_row, text or binary, formats every value in
-    the writing process (figures in imports.parallel)."""
+    that writes nothing to do but send them, where psycopg's write_row formats every value in the writing
+    process (figures in imports.parallel)."""
     parts = [
         COPY_NULL if value is None else value if value.__class__ is str else _formatted(value) for value in values
     ]
