@@ -1,7 +1,7 @@
 """Run a command and write its peak memory (and CPU time) to a JSON file: peak_rss.py OUT CMD...
 
 Two figures: the largest resident set of any one process (the kernel's ru_maxrss), and the peak of the whole
-process tree's proportional set size (PSS, sampled every 50 ms), which counts the pages that forked workers share
+process tree's proportional set size (PSS, sampled every SAMPLE_SECONDS), which counts the pages that forked workers share
 with their parent once rather than once per process: what the import really takes from the machine.
 """
 
@@ -11,6 +11,10 @@ import resource
 import subprocess
 import sys
 import threading
+
+# Reading smaps_rollup walks a process's page tables: sampled every 50 ms, it took a fifth of a core from the
+# import it measured (more for an import of several processes). Memory peaks last longer than this.
+SAMPLE_SECONDS = 0.25
 
 
 def _children(pid: int) -> list[int]:
@@ -51,7 +55,7 @@ def main() -> int:
     done = threading.Event()
 
     def sample():
-        while not done.wait(0.05):
+        while not done.wait(SAMPLE_SECONDS):
             peak["tree_pss_kb"] = max(peak["tree_pss_kb"], tree_pss_kb(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
