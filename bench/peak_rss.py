@@ -1,8 +1,8 @@
 """Run a command and write its peak memory (and CPU time) to a JSON file: peak_rss.py OUT CMD...
 
 Two figures: the largest resident set of any one process (the kernel's ru_maxrss), and the peak of the whole
-process tree's proportional set size (PSS, sampled every SAMPLE_SECONDS), which counts the pages that forked workers share
-with their parent once rather than once per process: what the import really takes from the machine.
+process tree's proportional set size (PSS, sampled every SAMPLE_SECONDS), which counts the pages that forked
+workers share with their parent once rather than once per process: what the import really takes from the machine.
 """
 
 import json
