@@ -111,6 +111,15 @@ def parse_list(value: str) -> list[str]:
 
 
 def _to_list(value, *, as_set: bool):
+    if value.__class__ is list:
+        # The common case (JSON, Parquet): a list of text. str.strip raises TypeError on anything else, which
+        # the general path below handles.
+        try:
+            items = [item for item in map(str.strip, value) if item]
+        except TypeError:
+            pass
+        else:
+            return sorted(set(items)) if as_set else items
     if isinstance(value, str):
         if not value.strip():
             return None
@@ -164,7 +173,28 @@ CONVERTERS = {
 }
 
 
+# Text fields apart: most fields are text, trimmed inline rather than through a call (the import normalises
+# millions of values).
+TEXT_FIELDS = {
+    kind: tuple(name for name, convert in converters if convert is to_text) for kind, converters in CONVERTERS.items()
+}
+OTHER_FIELDS = {
+    kind: tuple(item for item in converters if item[1] is not to_text) for kind, converters in CONVERTERS.items()
+}
+
+
 def normalize(kind: str, record: Mapping) -> dict:
     """The schema fields of ``record`` in one canonical form (missing fields are None)."""
     get = record.get
-    return {name: None if (value := get(name)) is None else convert(value) for name, convert in CONVERTERS[kind]}
+    canonical = {
+        name: (value.strip() or None)
+        if (value := get(name)).__class__ is str
+        else None
+        if value is None
+        else to_text(value)
+        for name in TEXT_FIELDS[kind]
+    }
+    for name, convert in OTHER_FIELDS[kind]:
+        value = get(name)
+        canonical[name] = None if value is None else convert(value)
+    return canonical

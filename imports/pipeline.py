@@ -5,30 +5,46 @@ MVCC gives readers the last committed state until the single COMMIT at the end.
 """
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from data_inclusion.schema import v1
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bulk import copy_rows, indexes_rebuilt_after, refresh_planner_statistics, stage_ids
+from core.bulk import copy_text, indexes_rebuilt_after, refresh_planner_statistics
 from core.text import normalize
-from imports import runs, writer
+from imports import parallel, runs, writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishing, refuse_mass_unpublishing
-from imports.validation import Batch, MissingColumns, prepare, rejections_by_reason
+from imports.validation import Batch, Examination, MissingColumns, prepare, rejections_by_reason
 from services import columns_store, search_index
 from services.models import Service
 from structures.models import Structure
 
 # A structure's score is its services' (services.search_index writes it).
-STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "search_name"))
-SERVICES = writer.Table(Service, v1.Service.model_fields, ("source_hash", "score_qualite", "search_document"))
+STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", "raw_hash", "search_name"))
+SERVICES = writer.Table(
+    Service, v1.Service.model_fields, ("source_hash", "raw_hash", "score_qualite", "search_document")
+)
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
+
+
+def structure_row(row: dict) -> tuple:
+    """A validated structure's values in stage column order, with its search name (run in worker processes)."""
+    row["search_name"] = normalize(row["nom"])
+    return tuple(row.get(column) for column in STRUCTURES.staged_columns)
+
+
+def service_row(row: dict) -> tuple:
+    """A validated service's values in stage column order, with its search text (run in worker processes)."""
+    row["search_document"] = search_index.search_document(**{name: row[name] for name in search_index.DOCUMENT_FIELDS})
+    return tuple(row.get(column) for column in SERVICES.staged_columns)
+
+
 CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
 
 
@@ -69,20 +85,6 @@ def timed(timings: dict, phase: str):
     timings[phase] = round(timings.get(phase, 0) + time.perf_counter() - start, 3)
 
 
-def timed_reading(records: Iterable, clock: dict) -> Iterator:
-    """Iterate while adding the time spent producing records (parsing a streamed file)."""
-    iterator = iter(records)
-    while True:
-        start = time.perf_counter()
-        try:
-            record = next(iterator)
-        except StopIteration:
-            clock["read"] += time.perf_counter() - start
-            return
-        clock["read"] += time.perf_counter() - start
-        yield record
-
-
 def run_import(
     *,
     structures: Iterable[dict] | None,
@@ -100,9 +102,10 @@ def run_import(
     """Import already-read records. Raises ImportAborted when the input is unusable.
 
     ``None`` for a kind means that kind is not part of the run (no services file…): its
-    records are left as they are, none unpublished. Records may stream (JSON files); lists are
-    emptied once validated, to free memory. One import at a time: when another runs, this one
-    waits for it (`wait`, said through `notify`) or raises runs.ImportBusy.
+    records are left as they are, none unpublished. Records may stream (files): they are read as
+    they are validated, on both cores (imports.parallel), and their rows copied meanwhile. One
+    import at a time: when another runs, this one waits for it (`wait`, said through `notify`) or
+    raises runs.ImportBusy.
     """
     timings = timings if timings is not None else {}
     progress = progress or (lambda items, _label: items)
@@ -149,75 +152,67 @@ def _import_in_transaction(
         # A national import has statements of several seconds: never cut by the web's statement timeout.
         cursor.execute("SET LOCAL statement_timeout = 0")
 
-    def structure_row(row: dict) -> tuple:
-        row["search_name"] = normalize(row["nom"])
-        return tuple(row.get(column) for column in STRUCTURES.staged_columns)
-
-    def service_row(row: dict) -> tuple:
-        row["search_document"] = search_index.search_document(
-            **{name: row[name] for name in search_index.DOCUMENT_FIELDS}
-        )
-        return tuple(row.get(column) for column in SERVICES.staged_columns)
-
-    clock = {"read": 0.0}
+    clock = parallel.Clock()
+    sent = {"seconds": 0.0}
     with timed(timings, "validate"):
-        structure_hashes = writer.stored_hashes(STRUCTURES)
+        # Read once, before any COPY holds the connection: hashes, publication, sources of every stored record.
+        stored = {STRUCTURES.name: writer.stored(STRUCTURES), SERVICES.name: writer.stored(SERVICES)}
         structure_batch = Batch("structure", provided=False)
         if structures is not None:
-            structure_batch = prepare(
-                "structure",
-                timed_reading(progress(structures, "Structures"), clock),
-                stored_hashes=structure_hashes,
-                finish_row=structure_row,
-                sources=wanted,
-            )
-            _release(structures)
+            structure_batch = _prepare(STRUCTURES, structures, stored, wanted, progress, clock, sent)
         # A service whose structure was rejected this time stays attached to the structure's
         # last valid version when an earlier import stored it: no valid service is lost for it.
-        known_structures = structure_batch.seen_ids | set(structure_hashes)
-        service_hashes = writer.stored_hashes(SERVICES)
+        known_structures = structure_batch.seen_ids | set(stored[STRUCTURES.name].records)
         service_batch = Batch("service", provided=False)
         if services is not None:
-            service_batch = prepare(
-                "service",
-                timed_reading(progress(services, "Services"), clock),
-                stored_hashes=service_hashes,
+            service_batch = _prepare(
+                SERVICES,
+                services,
+                stored,
+                wanted,
+                progress,
+                clock,
+                sent,
                 known_structure_ids=known_structures.__contains__,
                 rejected_structure_ids=frozenset(structure_batch.rejected_ids),
-                finish_row=service_row,
-                sources=wanted,
             )
-            _release(services)
-    # Streamed files are parsed during validation: report the parsing as reading.
-    timings["read"] = round(timings.get("read", 0) + clock["read"], 3)
-    timings["validate"] = round(timings["validate"] - clock["read"], 3)
+    # Streamed files are parsed, and rows sent, while records are validated: report them as reading and writing.
+    timings["read"] = round(timings.get("read", 0) + clock.read, 3)
+    timings["validate"] = round(timings["validate"] - clock.read - sent["seconds"], 3)
+    timings["write"] = round(sent["seconds"], 3)
     sources = sorted(wanted | structure_batch.sources | service_batch.sources)
 
     notes: list[str] = []
+    batches = {STRUCTURES.name: structure_batch, SERVICES.name: service_batch}
     absent = {
-        STRUCTURES.name: plan_unpublishing(STRUCTURES, structure_batch, wanted, full, structure_hashes, notes),
-        SERVICES.name: plan_unpublishing(SERVICES, service_batch, wanted, full, service_hashes, notes),
+        table.name: plan_unpublishing(batches[table.name], wanted, full, stored[table.name], notes)
+        for table in (STRUCTURES, SERVICES)
     }
     if not allow_mass:
         refuse_mass_unpublishing(absent)
 
     counts = {}
-    with timed(timings, "write"):
-        bulk_structures = _bulk(structure_batch, len(structure_hashes))
-        bulk_services = _bulk(service_batch, len(service_hashes))
-        counts["structures"] = _write_structures(
-            structure_batch, absent[STRUCTURES.name], bulk_structures, had_rows=bool(structure_hashes)
-        )
-        counts["services"] = _write_services(
-            service_batch, absent[SERVICES.name], bulk_services, had_rows=bool(service_hashes)
-        )
-
-    with timed(timings, "index"):
-        groups = counts["structures"]["groupes_de_doublons_modifies"] = refresh_duplicate_groups()
-        changed = groups or any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES)
-        counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
-        analysed = {STRUCTURES.name: bulk_structures, SERVICES.name: bulk_services}
-        refresh_planner_statistics([table for table, done in analysed.items() if not done] + ["services_searchentry"])
+    analysed = []  # tables whose indexes are built again, then analysed, at the end of the block
+    with ExitStack() as rebuilt_at_the_end:
+        with timed(timings, "write"):
+            for table, key in ((STRUCTURES, "structures"), (SERVICES, "services")):
+                batch = batches[table.name]
+                # A first load: indexes are built once, after the derived data is written too (their scores…).
+                if batch.written > max(len(stored[table.name]), BULK_MIN_ROWS):
+                    rebuilt_at_the_end.enter_context(indexes_rebuilt_after(table.name, enabled=True))
+                    analysed.append(table.name)
+                counts[key] = _write(table, batch, absent[table.name], stored[table.name])
+        with timed(timings, "index"):
+            structures_written = counts["structures"]["creees"] + counts["structures"]["mises_a_jour"]
+            # Clusters depend on structures' fields only: no structure written, no cluster changed.
+            groups = refresh_duplicate_groups() if structures_written else 0
+            counts["structures"]["groupes_de_doublons_modifies"] = groups
+            changed = groups or any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES)
+            counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
+            rebuilt_at_the_end.close()  # the first load's indexes, built once, counted in this phase
+            if changed:  # nothing written, nothing to analyse
+                tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
+                refresh_planner_statistics([table for table in tables if table not in analysed])
     if changed and not dry_run:
         with timed(timings, "columns"):
             # The search engine's columns of the new version, written for the web workers of this machine
@@ -228,10 +223,32 @@ def _import_in_transaction(
     )
 
 
-def _release(records) -> None:
-    """Free the raw records of an in-memory list (CSV, Parquet, API) once validated."""
-    if isinstance(records, list):
-        records.clear()
+def _prepare(table, records, stored, wanted, progress, clock, sent, **service_checks) -> Batch:
+    """Examine the records of one kind (both cores) while their rows are copied into the table's stage."""
+    kind = "structure" if table is STRUCTURES else "service"
+    job = Examination(
+        kind,
+        stored[table.name].records,
+        structure_row if table is STRUCTURES else service_row,
+        known_structure_ids=service_checks.get("known_structure_ids"),
+        sources=wanted or None,
+    )
+    send_bytes = bool(getattr(records, "json_native", False))
+    label = "Structures" if table is STRUCTURES else "Services"
+    stage = writer.create_stage(table)
+    with copy_text(stage, table.staged_columns) as buffer:
+        batch = prepare(
+            kind,
+            parallel.examined_records(job, progress(records, label), clock, send_bytes=send_bytes),
+            stored=job.stored,
+            write_line=buffer.write,
+            sources=wanted,
+            **service_checks,
+        )
+    sent["seconds"] += buffer.seconds
+    writer.drop_staged(stage, batch.dropped)
+    batch.stage = stage
+    return batch
 
 
 def _base_counts(batch: Batch) -> dict:
@@ -245,44 +262,29 @@ def _base_counts(batch: Batch) -> dict:
     }
 
 
-def _bulk(batch: Batch, existing: int) -> bool:
-    """More rows to write than the table holds: a first load, worth rebuilding indexes."""
-    return len(batch.rows) > max(existing, BULK_MIN_ROWS)
+# What the import writes besides the file's fields: the search name and text of what the file says
+# (services.search_index.refresh writes those of curated records), the score.
+DERIVED = {
+    STRUCTURES.name: {"search_name": "s.search_name"},
+    SERVICES.name: {"score_qualite": "s.score_qualite", "search_document": "s.search_document"},
+}
 
 
-def _write_structures(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> dict:
-    # The search name of what the file says: services.search_index.refresh writes curated names.
-    return _write(STRUCTURES, batch, unpublishing, bulk, had_rows, derived={"search_name": "s.search_name"})
-
-
-def _write_services(batch: Batch, unpublishing, bulk: bool, had_rows: bool) -> dict:
-    # The search text of what the file says: services.search_index.refresh writes curated texts.
-    derived = {"score_qualite": "s.score_qualite", "search_document": "s.search_document"}
-    return _write(SERVICES, batch, unpublishing, bulk, had_rows, derived=derived)
-
-
-def _write(table, batch: Batch, unpublishing, bulk: bool, had_rows: bool, *, derived: dict) -> dict:
-    stage = writer.create_stage(table)
-    copy_rows(stage, table.staged_columns, batch.rows)
-    batch.rows.clear()
-    with indexes_rebuilt_after(table.name, enabled=bulk):
-        updated = writer.update_changed(table, stage, derived=derived)
-        created = writer.insert_new(table, stage, derived=derived)
-    return _finish(table, batch, unpublishing, created, updated, had_rows=had_rows)
-
-
-def _finish(table, batch: Batch, unpublishing: Unpublishing | None, created, updated, *, had_rows: bool) -> dict:
+def _write(table, batch: Batch, unpublishing: Unpublishing | None, stored: writer.StoredTable) -> dict:
     counts = _base_counts(batch)
+    created = updated = []
+    if batch.written:
+        updated = writer.update_changed(table, batch.stage, derived=DERIVED[table.name])
+        created = writer.insert_new(table, batch.stage, derived=DERIVED[table.name])
+    writer.update_raw_hashes(table, batch.raw_hashes)
     counts["creees"] = len(created)
     counts["mises_a_jour"] = len(updated)
     counts["republiees"] = counts["depubliees"] = 0
-    if not had_rows:
+    if not stored:
         return counts  # a first load: nothing was there to republish or unpublish
-    valid_ids = stage_ids(f"valid_{table.name}", batch.seen_ids)
-    counts["republiees"] = writer.republish(table, valid_ids)
+    counts["republiees"] = writer.republish(table, stored.removed & batch.seen_ids)
     if unpublishing is not None:
-        # A record present upstream but rejected this time keeps its last valid version.
-        counts["depubliees"] = writer.unpublish_absent(table, unpublishing.present_ids, unpublishing.sources)
+        counts["depubliees"] = writer.unpublish(table, unpublishing.absent_ids)
     return counts
 
 

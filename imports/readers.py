@@ -5,6 +5,12 @@ data·inclusion writes its exports with pandas: ``structures-inclusion-YYYY-MM-D
 services. Every reader returns records keyed by column name with the values as the format holds
 them; ``imports.normalization`` then turns them into one form. A file that cannot be read as a
 whole raises ``UnreadableFile`` with a French message: the import then stops and changes nothing.
+
+Every format streams: records are parsed as the import asks for them (JSON by ijson, CSV line by
+line, Parquet by row groups of PARQUET_BATCH_ROWS), so memory is bounded by what the import holds
+at once, not by the file. A file broken part-way raises UnreadableFile part-way, which the import
+turns into a rollback. ``json_native``: the records are JSON values, which orjson gives back
+unchanged (the import sends them to its worker processes as bytes).
 """
 
 import csv
@@ -39,9 +45,9 @@ def detect_format(path: Path) -> str:
 
 
 def read_records(path: Path) -> "Iterable[dict]":
-    """The records of a file. JSON is streamed (a national file would take gigabytes of
-    memory as Python objects); iterating may then raise UnreadableFile part-way, which the
-    import turns into a rollback."""
+    """The records of a file, streamed (a national file would take gigabytes of memory as Python
+    objects); iterating may then raise UnreadableFile part-way, which the import turns into a
+    rollback."""
     if not path.is_file():
         raise UnreadableFile(f"{path} : fichier introuvable.")
     fmt = detect_format(path)
@@ -58,15 +64,16 @@ def read_records(path: Path) -> "Iterable[dict]":
         raise UnreadableFile(f"{path.name} : fichier illisible ({exc}).") from exc
 
 
-def _open_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return raw
+def _open_binary(path: Path):
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else path.open("rb")
 
 
 class JsonRecords:
     """Records of a JSON array (or {"items": [...]}) file, parsed one at a time by ijson."""
+
+    json_native = True
 
     def __init__(self, path: Path):
         self.path = path
@@ -81,9 +88,7 @@ class JsonRecords:
             raise UnreadableFile(f"{path.name} : un tableau JSON d'objets est attendu.")
 
     def _open(self):
-        with self.path.open("rb") as handle:
-            magic = handle.read(2)
-        return gzip.open(self.path, "rb") if magic == b"\x1f\x8b" else self.path.open("rb")
+        return _open_binary(self.path)
 
     def __iter__(self) -> Iterator[dict]:
         with self._open() as handle:
@@ -109,49 +114,90 @@ def read_json(path: Path) -> JsonRecords:
     return JsonRecords(path)
 
 
-def read_parquet(path: Path) -> list[dict]:
-    import pyarrow.lib
-    import pyarrow.parquet
-
-    try:
-        table = pyarrow.parquet.read_table(path)
-    except pyarrow.lib.ArrowException as exc:
-        raise UnreadableFile(f"{path.name} : fichier Parquet illisible ({exc}).") from exc
-    records = table.to_pylist()
-    for record in records:
-        for key, value in record.items():
-            # Parquet dates come back as date objects, which is what the schema wants;
-            # numpy-free lists come back as lists already.
-            if isinstance(value, tuple):
-                record[key] = list(value)
-    return records
+PARQUET_BATCH_ROWS = 5000
 
 
-def read_csv(path: Path) -> list[dict]:
+class ParquetRecords:
+    """Records of a Parquet file, read by batches of rows (pyarrow's iter_batches)."""
+
+    json_native = False  # dates, timestamps
+
+    def __init__(self, path: Path):
+        import pyarrow.lib
+        import pyarrow.parquet
+
+        self.path = path
+        try:
+            self.file = pyarrow.parquet.ParquetFile(path)
+        except pyarrow.lib.ArrowException as exc:
+            raise UnreadableFile(f"{path.name} : fichier Parquet illisible ({exc}).") from exc
+
+    def __len__(self) -> int:
+        return self.file.metadata.num_rows
+
+    def __iter__(self) -> Iterator[dict]:
+        import pyarrow.lib
+
+        try:
+            for batch in self.file.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                for record in batch.to_pylist():
+                    for key, value in record.items():
+                        # Parquet dates come back as date objects, which is what the schema wants;
+                        # numpy-free lists come back as lists already.
+                        if isinstance(value, tuple):
+                            record[key] = list(value)
+                    yield record
+        except (pyarrow.lib.ArrowException, OSError) as exc:
+            raise UnreadableFile(f"{self.path.name} : fichier Parquet illisible ({exc}).") from exc
+
+
+def read_parquet(path: Path) -> ParquetRecords:
+    return ParquetRecords(path)
+
+
+class CsvRecords:
     """CSV as pandas' ``to_csv`` writes it: comma, ``"`` quotes doubled inside values, empty cell
     for null. The separator is the one the header line uses (``;`` and tab are accepted too):
     never guessed from a sample, where a quote met only later would break the parsing."""
-    text = _open_bytes(path).decode("utf-8-sig")
-    header_line = text.partition("\n")[0]
-    delimiter = max(CSV_DELIMITERS, key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
-    header = next(reader, None)
-    if not header:
-        raise UnreadableFile(f"{path.name} : fichier CSV vide.")
-    records = []
-    first_line = reader.line_num + 1  # a quoted value may hold line breaks: a row can span lines
-    try:
-        for row in reader:
-            if len(row) > len(header):
-                raise UnreadableFile(
-                    f"{path.name}, ligne {first_line} : plus de colonnes ({len(row)}) que l'en-tête ({len(header)})."
-                )
-            if row:
-                records.append(dict(zip(header, row, strict=False)))
-            first_line = reader.line_num + 1
-    except csv.Error as exc:
-        raise UnreadableFile(f"{path.name}, ligne {first_line} : CSV illisible ({exc}).") from exc
-    return records
+
+    json_native = True  # text only
+
+    def __init__(self, path: Path):
+        self.path = path
+        with self._open() as handle:
+            header_line = handle.readline()
+        self.delimiter = max(CSV_DELIMITERS, key=header_line.count)
+        if not header_line.strip("\r\n"):
+            raise UnreadableFile(f"{path.name} : fichier CSV vide.")
+
+    def _open(self):
+        return io.TextIOWrapper(_open_binary(self.path), encoding="utf-8-sig", newline="")
+
+    def __iter__(self) -> Iterator[dict]:
+        name = self.path.name
+        first_line = 1
+        try:
+            with self._open() as handle:
+                reader = csv.reader(handle, delimiter=self.delimiter, quotechar='"', doublequote=True)
+                header = next(reader, None)
+                if not header:
+                    raise UnreadableFile(f"{name} : fichier CSV vide.")
+                first_line = reader.line_num + 1  # a quoted value may hold line breaks: a row can span lines
+                for row in reader:
+                    if len(row) > len(header):
+                        columns = f"plus de colonnes ({len(row)}) que l'en-tête ({len(header)})"
+                        raise UnreadableFile(f"{name}, ligne {first_line} : {columns}.")
+                    if row:
+                        yield dict(zip(header, row, strict=False))
+                    first_line = reader.line_num + 1
+        except csv.Error as exc:
+            raise UnreadableFile(f"{name}, ligne {first_line} : CSV illisible ({exc}).") from exc
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            raise UnreadableFile(f"{name} : fichier illisible ({exc}).") from exc
+
+
+def read_csv(path: Path) -> CsvRecords:
+    return CsvRecords(path)
 
 
 def find_published_file(folder: Path, kind: str) -> Path | None:

@@ -7,11 +7,11 @@ answer of 0 records, e.g. for a token not allowed to see a source, unpublishes n
 that would still unpublish a large share of a source stops before writing.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
-from core.bulk import stage_ids
-from imports import writer
 from imports.validation import Batch
+from imports.writer import StoredTable
 
 # A full run that would unpublish more than this share of a source's published records stops
 # (a truncated export, a filter upstream): ALLOW_MASS_UNPUBLISH lets it through. Small sources
@@ -32,17 +32,17 @@ class MassUnpublishing(Exception):
 
 @dataclass
 class Unpublishing:
-    """What a full run unpublishes in one table: the published records of ``sources`` whose id
-    is not in ``present_ids`` (a staged table), ``counts`` per source as (absent, published)."""
+    """What a full run unpublishes in one table: ``absent_ids``, the published records of ``sources``
+    the run did not bring, and ``counts`` per source as (absent, published)."""
 
     kind: str
     sources: list[str]
-    present_ids: str
+    absent_ids: set[str]
     counts: dict[str, tuple[int, int]]
 
 
 def plan_unpublishing(
-    table, batch: Batch, wanted: set[str], full: bool, stored: dict, notes: list
+    batch: Batch, wanted: set[str], full: bool, stored: StoredTable, notes: list
 ) -> Unpublishing | None:
     """Which records this run would unpublish, counted before anything is written.
 
@@ -54,15 +54,22 @@ def plan_unpublishing(
     if not (full and batch.provided and stored):
         return None
     none_received, _plural, published_word = KIND_LABELS[batch.kind]
-    published_here = writer.published_counts(table, sorted(wanted) if wanted else None)
+    published_here = Counter(source for source in stored.published.values() if not wanted or source in wanted)
     for source in sorted(set(published_here) - batch.sources):
         notes.append(
             f"Source « {source} » : {none_received} alors que {published_here[source]} sont {published_word} ici ; "
             "rien n'est dépublié pour cette source (réponse vide, ou source non autorisée pour ce jeton ?)."
         )
-    sources = sorted(batch.sources)
-    present = stage_ids(f"present_{table.name}", batch.seen_ids | batch.rejected_ids)
-    return Unpublishing(batch.kind, sources, present, writer.absent_counts(table, present, sources))
+    # A set difference of the ids read at the start and the ids of this run, valid or rejected: a record
+    # present upstream but rejected this time keeps its last valid version.
+    absent = {
+        record_id
+        for record_id, source in stored.published.items()
+        if source in batch.sources and record_id not in batch.seen_ids and record_id not in batch.rejected_ids
+    }
+    absent_by_source = Counter(stored.published[record_id] for record_id in absent)
+    counts = {source: (absent_by_source[source], published_here[source]) for source in sorted(batch.sources)}
+    return Unpublishing(batch.kind, sorted(batch.sources), absent, counts)
 
 
 def refuse_mass_unpublishing(plans: dict[str, Unpublishing | None]) -> None:

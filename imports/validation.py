@@ -1,21 +1,30 @@
 """Turning upstream records into rows: normalisation, official validation, change detection, scores.
 
-Every record is normalised (``imports.normalization``) and hashed; it is validated with the
-official pydantic model only when it is new or changed (its hash differs from the stored one):
-a re-import of an unchanged export skips the work, in whichever format it comes.
+Two steps. ``examine`` is the work of one record, independent of the others, which imports.parallel spreads
+over worker processes: the record is normalised (``imports.normalization``) and hashed, and validated with the
+official pydantic model only when it is new or changed (its hash differs from the stored one), its row formatted
+as a COPY line. ``prepare`` then decides on each examined record in the order read (duplicates, unknown
+structures, rejections, counts). A record whose raw hash (the record as read) is the stored one skips even the
+first step: a re-import of an unchanged export costs little more than reading it. An unchanged record in another
+format (the same content, another raw form) is still recognised by its content hash.
 """
 
+import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from importlib.metadata import version
+from typing import NamedTuple
 
 import orjson
 import pydantic
+import pydantic.networks
 
-from imports.normalization import SCHEMA_MODELS, SET_FIELDS, normalize
+from core.bulk import copy_line
+from imports.normalization import SCHEMA_MODELS, SET_FIELDS, normalize, to_text
 from services.scoring import Scorer
 from structures.schema import group_errors
 
@@ -41,6 +50,16 @@ V0_FIELDS = (
     "profils",
 )
 SCORE_DECIMALS = 2  # as data·inclusion gives its scores: 0.9000000000000001 is 0.9
+# Both hashes name the schema's version: after an upgrade of the official package, every record is validated
+# (and written) again once, never skipped as unchanged under rules it was not checked against.
+SCHEMA_VERSION = version("data-inclusion-schema")
+CONTENT_HASH_SALT = f"data-inclusion-schema {SCHEMA_VERSION}|".encode()
+# Raise it when a change of this code gives another row for the same record as read (normalisation, validation,
+# score): every record is then examined again once, rather than skipped by its raw hash.
+RAW_HASH_VERSION = 1
+RAW_HASH_SALT = {
+    kind: f"{kind}|data-inclusion-schema {SCHEMA_VERSION}|{RAW_HASH_VERSION}|".encode() for kind in SCHEMA_MODELS
+}
 URL_FIELDS = {
     kind: tuple(name for name, info in model.model_fields.items() if "Url" in str(info.annotation))
     for kind, model in SCHEMA_MODELS.items()
@@ -58,15 +77,19 @@ class Rejection:
 
 @dataclass
 class Batch:
-    """The outcome of preparing one kind of record."""
+    """The outcome of preparing one kind of record. Rows to write went to the caller's writer as they came."""
 
     kind: str
     provided: bool = True  # False: no file (or API resource) of this kind in the run
-    rows: list = field(default_factory=list)  # new or changed, validated, as finish_row made them
+    stage: str = ""  # the temporary table the rows were written to
+    written: int = 0  # new or changed rows given to the writer
+    dropped: set[str] = field(default_factory=set)  # ids given to the writer, then found again with other contents
     seen_ids: set[str] = field(default_factory=set)  # every valid id, changed or not
     rejected_ids: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
     rejections: list[Rejection] = field(default_factory=list)
+    # Unchanged records read in another form (another format): their new raw hash, for the next run's shortcut.
+    raw_hashes: list[tuple[str, str]] = field(default_factory=list)
     read: int = 0
     unchanged: int = 0
     duplicates_ignored: int = 0
@@ -74,6 +97,39 @@ class Batch:
     def reject(self, record_id: str, source: str, field_name: str, message: str) -> None:
         self.rejections.append(Rejection(self.kind, record_id, source, field_name, message))
         self.rejected_ids.add(record_id)
+
+
+class Stored(NamedTuple):
+    """What an earlier import stored of a record: the hash of its normalised content, and of the record as read."""
+
+    content_hash: str
+    raw_hash: str
+
+
+class Examined(NamedTuple):
+    """One record after the per-record work (imports.parallel runs it in worker processes): what prepare() decides
+    on. ``line`` is the COPY line of the validated row, ``errors`` the (field, French message) pairs of an invalid
+    record; both None when validation was not needed."""
+
+    record_id: str
+    source: str
+    structure_id: str
+    content_hash: str
+    raw_hash: str
+    line: str | None = None
+    errors: tuple[tuple[str, str], ...] | None = None
+
+
+@dataclass
+class Examination:
+    """What the per-record work of one kind needs; set before the worker processes fork, which inherit it."""
+
+    kind: str
+    stored: Mapping[str, Stored]
+    finish_row: Callable[[dict], Iterable]  # a validated row -> its values in COPY column order
+    known_structure_ids: Callable[[str], bool] | None = None
+    sources: set[str] | None = None
+    scorer: Scorer = field(default_factory=Scorer)
 
 
 class MissingColumns(Exception):
@@ -95,61 +151,123 @@ def check_columns(kind: str, record: Mapping) -> None:
 
 
 def record_hash(canonical: Mapping) -> str:
+    """The hash of a record's normalised content: the same in every format."""
     payload = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
-    return hashlib.md5(payload, usedforsecurity=False).hexdigest()
+    return hashlib.md5(CONTENT_HASH_SALT + payload, usedforsecurity=False).hexdigest()
+
+
+def raw_bytes(record: Mapping) -> bytes:
+    """The record as read, as bytes: what raw_hash() takes, and what worker processes receive of a JSON record."""
+    return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS, default=str)
+
+
+def raw_hash(kind: str, raw: bytes) -> str:
+    """The hash of a record as read, before any normalisation: equal to the stored one, the record is the one an
+    earlier run validated, and a re-import skips its normalisation and validation. Salted with what would make the
+    same record give another row (the schema package's version, RAW_HASH_VERSION), so that a new schema or a new
+    normalisation never skips a record."""
+    return hashlib.md5(RAW_HASH_SALT[kind] + raw, usedforsecurity=False).hexdigest()
+
+
+# Addresses whose check by the official models is remembered during an import (see email_checks_remembered).
+EMAIL_CHECKS_REMEMBERED = 200_000
+
+
+@contextmanager
+def email_checks_remembered() -> Iterator[None]:
+    """The official models check e-mail addresses with pydantic's validate_email (email-validator, in Python): a
+    third of the validation's time. The check depends on the address alone, and a national file repeats addresses
+    (a structure's on each of its services, one network's on its branches: about half are repeats), so during an
+    import each valid address is checked once; an invalid one raises, which is never remembered, and is checked
+    each time. Every check is still the official one."""
+    official = pydantic.networks.validate_email
+    pydantic.networks.validate_email = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official)
+    try:
+        yield
+    finally:
+        pydantic.networks.validate_email = official
 
 
 def _text_id(value) -> str:
     return "" if value is None else str(value)
 
 
+def identify(record: Mapping, name: str) -> str:
+    """An identifying field (id, source, structure_id) of a record as read, as normalisation would give it."""
+    return _text_id(to_text(record.get(name)))
+
+
+def examine(job: Examination, record: Mapping, raw_digest: str) -> Examined:
+    """The per-record work: normalise, hash, and validate when prepare() will need it (a new or changed record of
+    a wanted source, with an id, and for a service a known structure)."""
+    canonical = normalize(job.kind, record)
+    record_id, source = _text_id(canonical["id"]), _text_id(canonical["source"])
+    structure_id = _text_id(canonical.get("structure_id"))
+    digest = record_hash(canonical)
+    examined = Examined(record_id, source, structure_id, digest, raw_digest)
+    stored = job.stored.get(record_id)
+    if (
+        (job.sources and source not in job.sources)
+        or not record_id
+        or (job.kind == "service" and not job.known_structure_ids(structure_id))
+        or (stored is not None and stored.content_hash == digest)
+    ):
+        return examined
+    try:
+        validated = SCHEMA_MODELS[job.kind].model_validate(canonical)
+    except pydantic.ValidationError as exc:
+        errors = _required_as_missing(exc.errors(include_url=False), REQUIRED_FIELDS[job.kind])
+        grouped = group_errors(errors)
+        return examined._replace(
+            errors=tuple((name, message) for name, messages in grouped.items() for message in messages)
+        )
+    row = to_row(validated, canonical, URL_FIELDS[job.kind])
+    row["source_hash"] = digest
+    row["raw_hash"] = raw_digest
+    if job.kind == "service":
+        score = upstream_score(record)
+        row["score_qualite"] = job.scorer.score(validated) if score is None else score
+    return examined._replace(line=copy_line(job.finish_row(row)))
+
+
 def prepare(
     kind: str,
-    records: Iterable[Mapping],
+    examined: Iterable[Examined],
     *,
-    stored_hashes: Mapping[str, str],
+    stored: Mapping[str, Stored],
+    write_line: Callable[[str], None],
     known_structure_ids: Callable[[str], bool] | None = None,
     rejected_structure_ids: frozenset[str] = frozenset(),
-    finish_row: Callable[[dict], Any] = lambda row: row,
     sources: set[str] | None = None,
 ) -> Batch:
-    """Validate new and changed records in one pass over ``records`` (which may stream).
-
-    ``finish_row`` turns a row into what is kept (the pipeline keeps compact tuples in COPY
-    column order: 140,000 dicts weigh a lot). Only records of ``sources`` are kept, if given.
-    A service is kept when its structure is known (valid in this run or stored by an earlier
-    import); ``rejected_structure_ids`` only words the reason of those that are not.
+    """Decide on each examined record, in the order read: count it, reject it, skip it as unchanged, or give its
+    row to ``write_line``. Only records of ``sources`` are kept, if given. A service is kept when its structure is
+    known (valid in this run or stored by an earlier import); ``rejected_structure_ids`` only words the reason of
+    those that are not. An id found again with other contents is rejected, its first copy included (the caller
+    removes the ids of ``Batch.dropped`` from what it wrote).
     """
-    schema_model = SCHEMA_MODELS[kind]
-    required = REQUIRED_FIELDS[kind]
-    url_fields = URL_FIELDS[kind]
     batch = Batch(kind=kind)
-    scorer = Scorer()
-    # id -> (content hash, index in batch.rows or None), to tell duplicates apart.
-    first_seen: dict[str, tuple[str, int | None]] = {}
+    # id -> (content hash, whether its row was written), to tell duplicates apart.
+    first_seen: dict[str, tuple[str, bool]] = {}
     conflicting: set[str] = set()
 
-    for index, record in enumerate(records):
-        if index == 0:
-            check_columns(kind, record)
-        canonical = normalize(kind, record)
-        source = _text_id(canonical["source"])
+    for item in examined:
+        record_id, source = item.record_id, item.source
         if sources and source not in sources:
             continue
         batch.read += 1
         batch.sources.add(source)
-        record_id = _text_id(canonical["id"])
         if not record_id:
             batch.reject(record_id, source, "id", "Identifiant manquant.")
             continue
-        digest = record_hash(canonical)
+        digest = item.content_hash
 
         if record_id in first_seen:
             if first_seen[record_id][0] == digest:
                 batch.duplicates_ignored += 1
             elif record_id not in conflicting:
                 conflicting.add(record_id)
-                _drop(batch, record_id, first_seen[record_id][1])
+                _drop(batch, record_id, written=first_seen[record_id][1])
                 batch.reject(
                     record_id,
                     source,
@@ -157,9 +275,9 @@ def prepare(
                     "Identifiant présent plusieurs fois dans le fichier avec des contenus différents.",
                 )
             continue
-        first_seen[record_id] = (digest, None)
+        first_seen[record_id] = (digest, False)
 
-        if kind == "service" and not known_structure_ids(structure_id := _text_id(canonical["structure_id"])):
+        if kind == "service" and not known_structure_ids(structure_id := item.structure_id):
             reason = "rejetée dans cet import" if structure_id in rejected_structure_ids else "absente du fichier"
             batch.reject(
                 record_id,
@@ -168,27 +286,21 @@ def prepare(
                 f"Structure « {structure_id} » {reason} et inconnue des imports précédents.",
             )
             continue
-        if stored_hashes.get(record_id) == digest:
+        previous = stored.get(record_id)
+        if previous is not None and previous.content_hash == digest:
             batch.unchanged += 1
             batch.seen_ids.add(record_id)
+            if previous.raw_hash != item.raw_hash:
+                batch.raw_hashes.append((record_id, item.raw_hash))
             continue
-        try:
-            validated = schema_model.model_validate(canonical)
-        except pydantic.ValidationError as exc:
-            errors = _required_as_missing(exc.errors(include_url=False), required)
-            for field_name, messages in group_errors(errors).items():
-                for message in messages:
-                    batch.reject(record_id, source, field_name, message)
+        if item.errors is not None:
+            for field_name, message in item.errors:
+                batch.reject(record_id, source, field_name, message)
             continue
-        row = to_row(validated, canonical, url_fields)
-        row["source_hash"] = digest
-        if kind == "service":
-            score = upstream_score(record)
-            row["score_qualite"] = scorer.score(validated) if score is None else score
-        first_seen[record_id] = (digest, len(batch.rows))
-        batch.rows.append(finish_row(row))
+        first_seen[record_id] = (digest, True)
+        write_line(item.line)
+        batch.written += 1
         batch.seen_ids.add(record_id)
-    batch.rows = [row for row in batch.rows if row is not None]
     return batch
 
 
@@ -202,14 +314,15 @@ def _required_as_missing(errors: list[dict], required: frozenset[str]) -> list[d
     return [{**error, "type": "missing"} if missing(error) else error for error in errors]
 
 
-def _drop(batch: Batch, record_id: str, row_index: int | None) -> None:
+def _drop(batch: Batch, record_id: str, *, written: bool) -> None:
     """Forget the first copy of an id found again with other contents."""
     if record_id in batch.seen_ids:
         batch.seen_ids.discard(record_id)
-        if row_index is None:
-            batch.unchanged -= 1
+        if written:
+            batch.written -= 1
+            batch.dropped.add(record_id)
         else:
-            batch.rows[row_index] = None
+            batch.unchanged -= 1
 
 
 def to_row(validated: pydantic.BaseModel, canonical: Mapping, url_fields: Iterable[str]) -> dict:

@@ -1,15 +1,19 @@
 """Writing prepared records with a few set-based statements.
 
-Rows are copied (COPY) into temporary staging tables, then merged into the real tables:
-new ids inserted, changed ones updated, unchanged ones never touched. A field a curator
-corrected keeps the curator's value; the upstream value is kept aside in upstream_values.
-Everything runs inside the caller's transaction.
+Rows are copied (COPY) into temporary staging tables while they are validated, then merged into
+the real tables: new ids inserted, changed ones updated, unchanged ones never touched. A field a
+curator corrected keeps the curator's value; the upstream value is kept aside in upstream_values.
+Publication changes (republished, unpublished) are decided in Python on the ids read at the start
+(a set difference) and written by id. Everything runs inside the caller's transaction.
 """
 
+import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
 
+from imports.validation import Stored
 from structures.records import UnpublishedReason
 
 REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
@@ -31,20 +35,52 @@ class Table:
         model so that a field added later needs no change here."""
         written = set(written)
         columns, placeholders, params = [], [], []
-        for field in self.model._meta.concrete_fields:
-            if field.column in written or field.primary_key:
+        for model_field in self.model._meta.concrete_fields:
+            if model_field.column in written or model_field.primary_key:
                 continue
-            columns.append(field.column)
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            columns.append(model_field.column)
+            if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
                 placeholders.append("now()")
             else:
                 placeholders.append("%s")
-                params.append(field.get_db_prep_save(field.get_default(), connection))
+                params.append(model_field.get_db_prep_save(model_field.get_default(), connection))
         return columns, placeholders, params
 
     @property
     def staged_columns(self) -> tuple[str, ...]:
         return self.schema_fields + self.extra_fields
+
+
+@dataclass
+class StoredTable:
+    """What a table holds before the run, read in one pass: each record's hashes, the source of each published
+    record, and the ids unpublished because their source had removed them."""
+
+    records: dict[str, Stored] = field(default_factory=dict)
+    published: dict[str, str] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def stored(table: Table) -> StoredTable:
+    found = StoredTable()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, source_hash, raw_hash, source, is_published, unpublished_reason = %s FROM {table.name}",
+            [REMOVED],
+        )
+        for record_id, content_hash, raw_hash, source, published, removed in cursor.fetchall():
+            found.records[record_id] = Stored(content_hash, raw_hash)
+            if published:
+                found.published[record_id] = sys.intern(source)
+            elif removed:
+                found.removed.add(record_id)
+    return found
 
 
 def create_stage(table: Table) -> str:
@@ -71,6 +107,7 @@ def update_changed(table: Table, stage: str, *, derived: dict[str, str]) -> list
     assignments += [f"{column} = {expression}" for column, expression in derived.items()]
     assignments += [
         "source_hash = s.source_hash",
+        "raw_hash = s.raw_hash",
         "upstream_values = (SELECT coalesce(jsonb_object_agg(f, to_jsonb(s) -> f), '{}'::jsonb)"
         " FROM unnest(t.curated_fields) AS f)",
         "updated_at = now()",
@@ -88,7 +125,7 @@ def update_changed(table: Table, stage: str, *, derived: dict[str, str]) -> list
 
 
 def insert_new(table: Table, stage: str, *, derived: dict[str, str]) -> list[str]:
-    copied = table.schema_fields + ("source_hash",)
+    copied = table.schema_fields + ("source_hash", "raw_hash")
     columns = list(copied) + list(derived)
     values = [f"s.{column}" for column in copied] + list(derived.values())
     default_columns, placeholders, params = table.default_values(columns)
@@ -106,60 +143,53 @@ def insert_new(table: Table, stage: str, *, derived: dict[str, str]) -> list[str
         return [row[0] for row in cursor.fetchall()]
 
 
-def republish(table: Table, ids_table: str) -> int:
+def drop_staged(stage: str, ids: Iterable[str]) -> None:
+    """Staged rows of ids found again later in the file with other contents: none of their copies is written."""
+    ids = sorted(ids)
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {stage} WHERE id = ANY(%s)", [ids])
+
+
+def update_raw_hashes(table: Table, pairs: list[tuple[str, str]]) -> None:
+    """Unchanged records read in another form: their raw hash, so that the next run of this form skips them."""
+    if pairs:
+        ids, hashes = zip(*pairs, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table.name} AS t SET raw_hash = v.raw_hash"
+                " FROM unnest(%s::varchar[], %s::varchar[]) AS v(id, raw_hash) WHERE t.id = v.id",
+                [list(ids), list(hashes)],
+            )
+
+
+def republish(table: Table, ids: Iterable[str]) -> int:
     """Records removed upstream earlier that are back: published again."""
+    ids = sorted(ids)
+    if not ids:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {table.name} AS t SET is_published = true, unpublished_reason = '', updated_at = now()
-            FROM {ids_table} AS i
-            WHERE t.id = i.id AND NOT t.is_published AND t.unpublished_reason = %s
+            WHERE t.id = ANY(%s) AND NOT t.is_published AND t.unpublished_reason = %s
             """,
-            [REMOVED],
+            [ids, REMOVED],
         )
         return cursor.rowcount
 
 
-def unpublish_absent(table: Table, present_ids_table: str, sources: list[str]) -> int:
-    """Published records of the imported sources absent from this full import."""
+def unpublish(table: Table, ids: Iterable[str]) -> int:
+    """Published records absent from a full import (unpublishing.plan_unpublishing chose them)."""
+    ids = sorted(ids)
+    if not ids:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {table.name} AS t SET is_published = false, unpublished_reason = %s, updated_at = now()
-            WHERE t.source = ANY(%s) AND t.is_published
-              AND NOT EXISTS (SELECT 1 FROM {present_ids_table} AS i WHERE i.id = t.id)
+            WHERE t.id = ANY(%s) AND t.is_published
             """,
-            [REMOVED, sources],
+            [REMOVED, ids],
         )
         return cursor.rowcount
-
-
-def absent_counts(table: Table, present_ids_table: str, sources: list[str]) -> dict[str, tuple[int, int]]:
-    """Per source: (published records absent from the present ids, published records)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT t.source, count(*) FILTER (WHERE i.id IS NULL), count(*)
-            FROM {table.name} AS t LEFT JOIN {present_ids_table} AS i ON i.id = t.id
-            WHERE t.source = ANY(%s) AND t.is_published GROUP BY t.source
-            """,
-            [sources],
-        )
-        return {source: (absent, published) for source, absent, published in cursor.fetchall()}
-
-
-def published_counts(table: Table, sources: list[str] | None = None) -> dict[str, int]:
-    """Published records per source (of ``sources``, or of every source)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT source, count(*) FROM {table.name}"
-            " WHERE is_published AND (%s::varchar[] IS NULL OR source = ANY(%s)) GROUP BY source",
-            [sources, sources],
-        )
-        return dict(cursor.fetchall())
-
-
-def stored_hashes(table: Table) -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, source_hash FROM {table.name}")
-        return dict(cursor.fetchall())

@@ -85,6 +85,7 @@ class Service(UpstreamRecord):
         excluded_fields=[
             "search_document",
             "source_hash",
+            "raw_hash",
             "score_qualite",
             "upstream_values",
             "updated_at",

@@ -11,6 +11,7 @@ Each call bumps the data version once (core.data_version), in the caller's trans
 the search engine's in-memory columns (services.columns) follow.
 """
 
+import functools
 import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -81,10 +82,17 @@ def search_document(
 ) -> str:
     """A service's normalised (accent-free, lower-case) text with the labels of its values; the structure's
     name is added by LEXEMES_SQL."""
-    parts = [nom, description or "", publics_precisions or ""]
-    parts += [enum_label(v1.Thematique, value) for value in thematiques or []]
-    parts += [enum_label(v1.Public, value) for value in publics or []]
-    return normalize(" ".join(parts))
+    # Normalised part by part (the same words as the whole text normalised at once: every separator is a space),
+    # so that the labels, the same few dozen for 140,000 services, are normalised once.
+    words = [normalize(nom), normalize(description), normalize(publics_precisions)]
+    words += [_label_words(v1.Thematique, value) for value in thematiques or []]
+    words += [_label_words(v1.Public, value) for value in publics or []]
+    return " ".join(filter(None, words))
+
+
+@functools.cache
+def _label_words(schema_enum, value: str) -> str:
+    return normalize(enum_label(schema_enum, value))
 
 
 def refresh(*, service_ids=None, structure_ids=None, rescore: bool = False) -> int:
@@ -197,9 +205,23 @@ def _write_entries(scope: tuple[list[str], list[str]] | None) -> int:
             params,
         )
         written = cursor.rowcount
-        # Lexemes are computed again only for a changed text: the French dictionary is the costly part.
-        lexemes = f"(SELECT {LEXEMES_SQL} FROM services_service AS s JOIN structures_structure AS st"
-        lexemes += " ON st.id = s.structure_id WHERE s.id = d.service_id)"
+        # Lexemes are computed again only for a new or changed text: the French dictionary is the costly part. The
+        # statement reads no temporary table, so PostgreSQL may spread it over several cores (CREATE TABLE AS takes
+        # parallel plans; the workers see this transaction's writes): about half the time of a national import's.
+        cursor.execute("DROP TABLE IF EXISTS changed_lexemes")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE changed_lexemes ON COMMIT DROP AS
+            SELECT s.id AS service_id, {LEXEMES_SQL} AS lexemes
+            FROM services_service AS s JOIN structures_structure AS st ON st.id = s.structure_id
+            LEFT JOIN services_searchentry AS e ON e.service_id = s.id
+            WHERE s.is_published AND st.is_published {source_scope}
+              AND e.text_hash IS DISTINCT FROM {TEXT_HASH_SQL}
+            """,
+            params,
+        )
+        cursor.execute("ALTER TABLE changed_lexemes ADD PRIMARY KEY (service_id)")
+        lexemes = "(SELECT l.lexemes FROM changed_lexemes AS l WHERE l.service_id = d.service_id)"
         cursor.execute(
             f"""
             UPDATE services_searchentry AS e

@@ -77,6 +77,7 @@ class Structure(UpstreamRecord):
             "search_name",
             "duplicate_group",
             "source_hash",
+            "raw_hash",
             "score_qualite",
             "upstream_values",
             "updated_at",

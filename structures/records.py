@@ -32,8 +32,10 @@ class UpstreamRecord(models.Model):
     # and the latest upstream value of each of them, shown as "différente de la source".
     curated_fields = ArrayField(models.CharField(max_length=64), default=list, blank=True)
     upstream_values = models.JSONField(default=dict, blank=True)
-    # Hash of the last imported upstream record: an unchanged record is not written again.
+    # Hash of the last imported upstream record, normalised: an unchanged record is not written again.
     source_hash = models.CharField(max_length=32, blank=True)
+    # Hash of that record as read (imports.validation.raw_hash): the same record again is not even validated.
+    raw_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

@@ -229,7 +229,8 @@ def test_failure_during_the_write_rolls_everything_back(dataset, run_import, mon
     def crash():
         raise RuntimeError("panne simulée pendant l'indexation")
 
-    monkeypatch.setattr("imports.pipeline.refresh_duplicate_groups", crash)
+    # After the records are written (the clusters are only computed again when structures change).
+    monkeypatch.setattr("services.search_index.refresh", crash)
     with pytest.raises(RuntimeError):
         run_import(dataset.write())
     assert snapshot() == before

@@ -61,14 +61,14 @@ def snapshot(cluster):
     ]
 
 
-def write_dataset(folder, *, copies: int):
+def write_dataset(folder, *, copies: int, copy_id: str = "dora--copie"):
     """The fixture records; with copies, renamed and with many new services, so every table is written."""
     structures, services = load_fixture("structures.json"), load_fixture("services.json")
     if copies:
         for record in structures + services:
             record["nom"] += " (renommé)"
         template = services[0]
-        services += [{**template, "id": f"dora--copie-{index}", "nom": f"Copie {index}"} for index in range(copies)]
+        services += [{**template, "id": f"{copy_id}-{index}", "nom": f"Copie {index}"} for index in range(copies)]
     folder.mkdir()
     (folder / "structures.json").write_text(json.dumps(structures))
     (folder / "services.json").write_text(json.dumps(services))
@@ -140,3 +140,40 @@ def test_killed_import_changes_nothing_and_the_next_one_succeeds(database, tmp_p
     assert copies == COPIES
     [(renamed,)] = query(database, "SELECT count(*) FROM structures_structure WHERE nom LIKE '%%(renommé)'")
     assert renamed == 3
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(child) for child in handle.read().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ")[-1][:1] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_an_import_killed_while_its_workers_validate_changes_nothing(database, tmp_path):
+    """The parent killed while its forked workers examine records: PostgreSQL sees its client gone at once
+    (the workers closed their copy of its socket), rolls back, and the workers end by themselves."""
+    before = snapshot(database)
+    # New records (never imported): every one goes to the workers; partial: nothing else is unpublished.
+    big = write_dataset(tmp_path / "big", copies=COPIES, copy_id="dora--autre-copie")
+    process = manage(database, "import_datainclusion", "--partial", big, stdout=subprocess.DEVNULL)
+    try:
+        workers = wait_for(lambda: process.poll() is None and children(process.pid), 120, "the workers")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    wait_for(lambda: lock_holder(database) is None, 30, "the rollback")
+    assert snapshot(database) == before
+    wait_for(lambda: not any(alive(worker) for worker in workers), 30, "the workers to end")

@@ -28,6 +28,7 @@ BOOKKEEPING_FIELDS = {
     "curated_fields",
     "upstream_values",
     "source_hash",
+    "raw_hash",
     "created_at",
     "updated_at",
 }

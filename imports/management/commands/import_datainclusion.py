@@ -12,6 +12,18 @@ from imports.readers import UnreadableFile, find_published_file, read_records
 from imports.runs import ImportBusy
 from imports.unpublishing import ALLOW_MASS_UNPUBLISH
 
+PHASE_LABELS = {
+    "read": "lecture",
+    "validate": "validation",
+    "write": "écriture",
+    "index": "index de recherche",
+    "columns": "colonnes",
+}
+
+
+def french(number: float, decimals: int) -> str:
+    return f"{number:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
 
 class Command(BaseCommand):
     help = (
@@ -82,7 +94,7 @@ class Command(BaseCommand):
 
         show_progress = verbosity > 0 and sys.stderr.isatty()
         try:
-            # JSON files stream; in-memory lists (CSV, Parquet, API) are emptied as they are used.
+            # Files stream (memory bounded by what the import holds at once); the API's answers are lists.
             result = run_import(
                 structures=structure_records,
                 services=service_records,
@@ -101,6 +113,8 @@ class Command(BaseCommand):
         total = time.perf_counter() - start
         if verbosity > 0:
             prefix = "Simulation (rien n'a été enregistré) — " if options["dry_run"] else ""
+            if show_progress:
+                self.stderr.write(self.phases(result), style_func=str)
             self.stdout.write(f"{prefix}{result.summary()} ({total:.1f} s)")
             for note in result.notes:
                 self.stdout.write(f"Remarque : {note}")
@@ -130,6 +144,17 @@ class Command(BaseCommand):
                 "services-inclusion-….parquet…, ou structures.* et services.*), ou --structures / --services."
             )
         return structures, services
+
+    @staticmethod
+    def phases(result) -> str:
+        """Each phase's time and pace, after the bars (the write and index phases are set-based: no bar)."""
+        records = result.counts["structures"]["lues"] + result.counts["services"]["lues"]
+        shown = []
+        for phase, label in PHASE_LABELS.items():
+            seconds = result.timings.get(phase)
+            if seconds:
+                shown.append(f"{label} {french(seconds, 1)} s ({french(records / seconds, 0)} enr./s)")
+        return "Durées — " + " ; ".join(shown) + "."
 
     @staticmethod
     def progress_bar(items, label):
