@@ -35,7 +35,7 @@ STEPS = (
     ("cards", "services/presenters.py", "__init__"),
     ("criteria and chips", "services/criteria.py", "__init__"),
     ("options of the form", "services/presenters.py", "option_groups"),
-    ("count badges", "services/presenters.py", "oob_count_badges"),
+    ("counts as data", "services/presenters.py", "facet_counts_data"),
     ("page context", "services/pages.py", "context"),
     ("templates (all)", "django/template/backends/django.py", "render"),
 )

@@ -19,9 +19,9 @@ from services.presenters import (
     ResultCard,
     SearchSummary,
     detail_url,
+    facet_counts_data,
     hours_text,
     need_choices,
-    oob_count_badges,
     option_groups,
     widen_suggestions,
     with_params,
@@ -149,7 +149,7 @@ class SearchPage:
             "map": {"tiles_url": settings.MAP_TILES_URL, "attribution": settings.MAP_ATTRIBUTION},
         }
         if fragment:
-            context.update(oob=True, count_badges=oob_count_badges(groups))
+            context.update(oob=True, facet_counts=facet_counts_data(groups))
         return context
 
 

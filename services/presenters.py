@@ -241,24 +241,27 @@ class Option:
     def count_id(self) -> str:
         return f"facet-{self.name}-{self.value}"
 
-    def count_badge(self, *, oob: bool = False) -> SafeString:
-        """How many results selecting the option would give, read out in full by screen
-        readers; out of band, it replaces the badge already on the page (htmx)."""
+    def count_badge(self) -> SafeString:
+        """How many results selecting the option would give, read out in full by screen readers (static/js/search.js
+        writes the same after an htmx refresh)."""
         count = "" if self.count is None else COUNT_TEXT.format(n=int(self.count), s="s" if self.count > 1 else "")
-        # Plain formatting with one escape: a results fragment carries ~120 badges (format_html
-        # per badge cost 5 ms a page). The count is an int, the id the only text.
-        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), oob=OOB_SWAP if oob else "", count=count))
+        # Plain formatting with one escape: a form carries ~160 badges (format_html per badge cost 5 ms a page).
+        # The count is an int, the id the only text.
+        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), count=count))
 
 
-COUNT_BADGE = '<span id="{id}" class="services-facet-count"{oob}>{count}</span>'
+COUNT_BADGE = '<span id="{id}" class="services-facet-count">{count}</span>'
 COUNT_TEXT = '<span aria-hidden="true">({n})</span><span class="fr-sr-only">, {n} résultat{s}</span>'
-OOB_SWAP = ' hx-swap-oob="true"'
 
 
-def oob_count_badges(groups: dict) -> SafeString:
-    """Every option's count badge, for an htmx fragment to refresh those of the form."""
-    options = (option for group in groups.values() for option in group.all_options())
-    return mark_safe("\n".join(option.count_badge(oob=True) for option in options))
+def facet_counts_data(groups: dict) -> dict[str, dict[str, int | None]]:
+    """Every option's count, by parameter and value: an htmx fragment sends them as data (json_script) that
+    static/js/search.js writes into the form's badges as count_badge() does, rather than ~160 rendered badges."""
+    counts: dict[str, dict[str, int | None]] = {}
+    for group in groups.values():
+        for option in group.all_options():
+            counts.setdefault(option.name, {})[option.value] = option.count
+    return counts
 
 
 @dataclass
