@@ -4,6 +4,7 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import orjson
 from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils import timezone
@@ -254,14 +255,14 @@ COUNT_BADGE = '<span id="{id}" class="services-facet-count">{count}</span>'
 COUNT_TEXT = '<span aria-hidden="true">({n})</span><span class="fr-sr-only">, {n} résultat{s}</span>'
 
 
-def facet_counts_data(groups: dict) -> dict[str, dict[str, int | None]]:
-    """Every option's count, by parameter and value: an htmx fragment sends them as data (json_script) that
+def facet_counts_data(groups: dict) -> str:
+    """Every option's count, by parameter and value, in JSON: an htmx fragment sends them as data that
     static/js/search.js writes into the form's badges as count_badge() does, rather than ~160 rendered badges."""
     counts: dict[str, dict[str, int | None]] = {}
     for group in groups.values():
         for option in group.all_options():
             counts.setdefault(option.name, {})[option.value] = option.count
-    return counts
+    return orjson.dumps(counts).decode()
 
 
 @dataclass

@@ -284,7 +284,7 @@
   document.body.addEventListener("htmx:afterSwap", function () {
     var data = document.getElementById("services-facet-counts");
     if (!data) return;
-    var counts = JSON.parse(data.textContent);
+    var counts = JSON.parse(data.getAttribute("data-counts"));
     data.parentNode.removeChild(data);
     Object.keys(counts).forEach(function (name) {
       Object.keys(counts[name]).forEach(function (value) {

@@ -92,7 +92,7 @@ def test_fragment_for_htmx_has_results_and_out_of_band_counts(client, offer):
     count = fragment.find(id="services-count")
     assert count["hx-swap-oob"] == "innerHTML"
     assert "15 services" in count.get_text()
-    counts = json.loads(fragment.find(id="services-facet-counts").string)
+    counts = json.loads(fragment.find(id="services-facet-counts")["data-counts"])
     assert counts["frais"]["payant"] == 28  # what choosing "payant" too gives: free or paying
     assert fragment.find(class_="services-facet-count") is None  # counts as data, not ~160 rendered badges
 
@@ -115,7 +115,7 @@ def apply_fragment(page_html: str, fragment_html: str) -> BeautifulSoup:
     page.title.string = fragment.title.string  # htmx takes the document's title from the fragment's
     # What static/js/search.js does with the counts sent as data: the badges written as the page writes them.
     data = page.find(id="services-facet-counts").extract()
-    for name, counts in json.loads(data.string).items():
+    for name, counts in json.loads(data["data-counts"]).items():
         for value, count in counts.items():
             option = Option(name, value, "", count, False)
             page.find(id=option.count_id).replace_with(BeautifulSoup(option.count_badge(), "html.parser"))
