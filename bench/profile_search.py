@@ -34,8 +34,8 @@ STEPS = (
     ("page rows (SQL + rows)", "services/results.py", "page"),
     ("cards", "services/presenters.py", "__init__"),
     ("criteria and chips", "services/criteria.py", "__init__"),
-    ("options of the form", "services/presenters.py", "option_groups"),
-    ("counts as data", "services/presenters.py", "facet_counts_data"),
+    ("options of the form", "services/options.py", "option_groups"),
+    ("counts as data", "services/options.py", "facet_counts_data"),
     ("page context", "services/pages.py", "context"),
     ("templates (all)", "django/template/backends/django.py", "render"),
 )

@@ -15,14 +15,13 @@ from services.detail import ServiceDetail
 from services.engine import Search
 from services.filters import ServiceSearchFilterSet
 from services.models import Service
+from services.options import facet_counts_data, option_groups
 from services.presenters import (
     ResultCard,
     SearchSummary,
     detail_url,
-    facet_counts_data,
     hours_text,
     need_choices,
-    option_groups,
     widen_suggestions,
     with_params,
 )

@@ -4,14 +4,11 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import orjson
 from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString, mark_safe
 
 from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
 from services.search import RADII_KM, effective_thematiques
@@ -213,102 +210,6 @@ class SearchSummary:
     @property
     def remote(self) -> int:
         return self.count - self.on_site
-
-
-@dataclass
-class Option:
-    name: str  # the parameter
-    value: str
-    label: str
-    count: int | None
-    checked: bool
-    children: list["Option"] | None = None  # a category's thématiques
-
-    @property
-    def narrowed(self) -> bool:
-        """A chosen need narrowed to some of its chosen sub-needs (services.search.effective_thematiques)."""
-        return self.checked and any(child.checked for child in self.children or [])
-
-    @property
-    def open(self) -> bool:
-        """Its sub-needs are shown: one of them is chosen."""
-        return any(child.checked for child in self.children or [])
-
-    @property
-    def dom_id(self) -> str:
-        return f"{self.name}-{self.value}"
-
-    @property
-    def count_id(self) -> str:
-        return f"facet-{self.name}-{self.value}"
-
-    def count_badge(self) -> SafeString:
-        """How many results selecting the option would give, read out in full by screen readers (static/js/search.js
-        writes the same after an htmx refresh)."""
-        count = "" if self.count is None else COUNT_TEXT.format(n=int(self.count), s="s" if self.count > 1 else "")
-        # Plain formatting with one escape: a form carries ~160 badges (format_html per badge cost 5 ms a page).
-        # The count is an int, the id the only text.
-        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), count=count))
-
-
-COUNT_BADGE = '<span id="{id}" class="services-facet-count">{count}</span>'
-COUNT_TEXT = '<span aria-hidden="true">({n})</span><span class="fr-sr-only">, {n} résultat{s}</span>'
-
-
-def facet_counts_data(groups: dict) -> str:
-    """Every option's count, by parameter and value, in JSON: an htmx fragment sends them as data that
-    static/js/search.js writes into the form's badges as count_badge() does, rather than ~160 rendered badges."""
-    counts: dict[str, dict[str, int | None]] = {}
-    for group in groups.values():
-        for option in group.all_options():
-            counts.setdefault(option.name, {})[option.value] = option.count
-    return orjson.dumps(counts).decode()
-
-
-@dataclass
-class OptionGroup:
-    name: str
-    legend: str
-    options: list[Option]
-    errors: list[str]
-
-    @property
-    def has_selection(self) -> bool:
-        return any(option.checked for option in self.all_options())
-
-    @property
-    def selection_label(self) -> str:
-        count = sum(option.checked for option in self.all_options())
-        return f"{count} choisi{'s' if count > 1 else ''}"
-
-    def all_options(self):
-        for option in self.options:
-            yield option
-            yield from option.children or []
-
-
-def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
-    """Every checkbox of the search form, with its facet count when results exist."""
-    facets = facets or {}
-    data = form.data
-
-    def options(name, choices):
-        selected = set(data.getlist(name)) if hasattr(data, "getlist") else set()
-        counts = facets.get(name)
-        return [
-            Option(name, value, label, None if counts is None else counts.get(value, 0), value in selected)
-            for value, label in choices
-        ]
-
-    categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie])
-    thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique])
-    for category in categories:
-        category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
-    groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, form.errors.get("thematiques", []))}
-    for name in ("publics", "types", "frais", "modes_accueil", "sources"):
-        field = form.fields[name]
-        groups[name] = OptionGroup(name, field.label, options(name, field.choices), form.errors.get(name, []))
-    return groups
 
 
 # The 16 needs on the home page, each with an icon of the State design system.

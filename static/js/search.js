@@ -267,8 +267,8 @@
     });
     form.requestSubmit();
   });
-  // An htmx refresh sends the count next to each option as data (services.presenters.facet_counts_data): written
-  // into the form's badges as the page writes them (services.presenters.COUNT_TEXT), then the data is removed.
+  // An htmx refresh sends the count next to each option as data (services.options.facet_counts_data): written
+  // into the form's badges as the page writes them (services.options.COUNT_TEXT), then the data is removed.
   function badgeContent(badge, count) {
     badge.textContent = "";
     if (count === null || count === undefined) return;

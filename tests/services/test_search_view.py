@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from data_inclusion.schema import v1
 
-from services.presenters import Option
+from services.options import Option
 from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
