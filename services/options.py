@@ -54,15 +54,17 @@ class Option:
     def count_badge(self) -> SafeString:
         """How many results selecting the option would give, read out in full by screen readers (static/js/search.js
         writes the same after an htmx refresh)."""
-        count = "" if self.count is None else COUNT_TEXT.format(n=int(self.count), s="s" if self.count > 1 else "")
         # Plain formatting with one escape: a form carries ~160 badges (format_html per badge cost 5 ms a page).
         # The count is an int, the id the only text.
-        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), count=count))
+        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), count=self.count_html()))
+
+    def count_html(self) -> str:
+        return count_text(self.count)
 
     def html(self) -> SafeString:
         """The checkbox, its label and its count (templates/services/includes/checkbox.html)."""
         before, after = checkbox_parts(self.name, self.value, self.label, self.checked)
-        return mark_safe(before + self.count_badge() + after)
+        return mark_safe(before + self.count_html() + after)
 
     def key(self) -> tuple:
         """All its markup shows but the count."""
@@ -72,17 +74,23 @@ class Option:
 
 @dataclass
 class _Slot(Option):
-    """An option whose count badge is a numbered slot, filled in per request."""
+    """An option whose count is a numbered slot, filled in per request."""
 
     slot: int = -1
 
-    def count_badge(self) -> SafeString:
-        return mark_safe(f"\x00{self.slot}\x00")
+    def count_html(self) -> str:
+        return f"\x00{self.slot}\x00"
+
+
+@functools.lru_cache(maxsize=4096)
+def count_text(count: int | None) -> str:
+    """The inside of an option's count badge."""
+    return "" if count is None else COUNT_TEXT.format(n=int(count), s="s" if count > 1 else "")
 
 
 @functools.lru_cache(maxsize=4096)
 def checkbox_parts(name: str, value: str, label: str, checked: bool) -> tuple[str, str]:
-    """checkbox.html rendered for an option, split around its count badge."""
+    """checkbox.html rendered for an option, split around its count."""
     html = get_template("services/includes/checkbox.html").render(
         {"option": _Slot(name, value, label, None, checked, slot=0)}
     )
@@ -102,11 +110,11 @@ def group_html(group: "OptionGroup") -> SafeString:
             _groups.clear()
         _groups[key] = parts
     options = list(group.all_options())
-    return mark_safe("".join(part if type(part) is str else options[part].count_badge() for part in parts))
+    return mark_safe("".join(part if type(part) is str else count_text(options[part].count) for part in parts))
 
 
 def _render_with_slots(group: "OptionGroup") -> tuple[str | int, ...]:
-    """The group's markup as text and, in place of each count badge, the index of its option in all_options()."""
+    """The group's markup as text and, in place of each count, the index of its option in all_options()."""
     index = iter(range(10_000))
 
     def slotted(option: Option) -> _Slot:
