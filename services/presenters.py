@@ -2,6 +2,7 @@
 
 import functools
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import quote
 
 from data_inclusion.schema import v1
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import SafeString, mark_safe
 
 from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
 from services.search import RADII_KM, effective_thematiques
@@ -19,6 +21,7 @@ from structures.schema import enum_label
 from structures.sources import source_name
 
 MAX_TAGS = 2
+DISTANCE_BADGE = "fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon"
 
 
 def format_distance(km: float | None) -> str:
@@ -101,6 +104,35 @@ class ResultCard:
     @staticmethod
     def url(service) -> str:
         return detail_url(service.id)
+
+    # The card's lists as markup, made here rather than in loops of templates/services/includes/card.html: 20 cards
+    # a page, each loop node and lookup of a template cost more than the strings (html.escape is what {{ }} does).
+    @functools.cached_property
+    def badges_html(self) -> SafeString:
+        badges = []
+        if self.distance:
+            badges.append(f'<li><p class="{DISTANCE_BADGE}">{escape(self.distance)}</p></li>')
+        if self.remote:
+            badges.append('<li><p class="fr-badge fr-badge--sm fr-badge--new">À distance</p></li>')
+        if self.frais:
+            badges.append(f'<li><p class="fr-badge fr-badge--sm">{escape(self.frais)}</p></li>')
+        badges += [
+            f'<li><p class="fr-badge fr-badge--sm fr-badge--no-icon services-card__need">{escape(tag)}</p></li>'
+            for tag in self.tags
+        ]
+        return mark_safe("".join(badges))
+
+    @functools.cached_property
+    def actions_html(self) -> SafeString:
+        items = []
+        for action in self.actions:
+            short = action.short[:1].upper() + action.short[1:]  # the capfirst filter
+            text = f'<span class="fr-sr-only">{escape(action.hidden_start)}</span>{escape(short)}'
+            if action.href:
+                rel = ' rel="noopener noreferrer"' if action.kind == "utiliser-lien-mobilisation" else ""
+                text = f'<a href="{escape(action.href)}"{rel}>{text}</a>'
+            items.append(f'<li class="{escape(action.icon)}">{text}</li>')
+        return mark_safe("".join(items))
 
     @functools.cached_property
     def phone(self) -> str:
