@@ -94,8 +94,10 @@ clean: db-stop
 	rm -rf $(VENV) .data staticfiles
 
 # Benchmarks on national-size demo data (100,000 structures, 140,000 services), in a
-# dedicated database "inclusion_bench" on the same server. Results in bench/results/.
-.PHONY: bench bench-import bench-search bench-territories
+# dedicated database "inclusion_bench" on the same server (BENCH_SEARCH_DATABASE=… for another). Results in
+# bench/results/. BENCH_AGAINST=<git ref> also measures that checkout in the same run, side by side
+# (bench-search, loadtest); each prints a machine reference (bench/machine.py) beside its figures.
+.PHONY: bench bench-import bench-search bench-territories profile-search
 bench: bench-import bench-search bench-territories
 
 bench-import: install
@@ -107,8 +109,13 @@ bench-search: install
 bench-territories: install
 	$(WITH_DB) $(PY) -m bench.bench_territories
 
-# Load test: the search mix at increasing concurrency (60 s a step), cached and uncached, then an import
-# under load, against gunicorn with 4 workers on inclusion_bench. LOADTEST_ARGS="--duration 10" for a short run.
+# Where a search's time goes, per template and per Python step (cProfile, in process).
+profile-search: install
+	$(WITH_DB) $(PY) -m bench.profile_search
+
+# Load test: the search mix at increasing concurrency (60 s a step), cached and uncached, against gunicorn with 2
+# then 4 workers on inclusion_bench (searches/s per core), then an import and curators' saves under load.
+# LOADTEST_ARGS="--duration 10" for a short run.
 .PHONY: loadtest
 loadtest: install
 	$(WITH_DB) $(PY) -m bench.loadtest --import-during-load --saves-during-load 100 $(LOADTEST_ARGS)

@@ -14,45 +14,17 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
 from bench import machine
+from bench.against import checkout, git, other_ref
 from bench.common import NATIONAL, RESULTS, ROOT, SHARED_DATA, bench_database_url, prepare_national_dataset
 
 PHASES = ("read", "validate", "write", "index", "columns")
 PEAK_LIMIT_MB = 1024
-
-
-def git(*args: str, cwd: Path = ROOT) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, text=True, capture_output=True).stdout.strip()
-
-
-def other_ref() -> str:
-    wanted = os.environ.get("BENCH_AGAINST")
-    if wanted:
-        return wanted
-    try:
-        return git("merge-base", "HEAD", "main")
-    except subprocess.CalledProcessError:
-        return "main"
-
-
-@contextmanager
-def checkout(ref: str):
-    """A detached worktree of ``ref`` in a temporary folder, removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-import-")) / "checkout"
-    git("worktree", "add", "--detach", "--quiet", str(folder), ref)
-    if (ROOT / "node_modules").exists():  # static files' folders named by the settings
-        (folder / "node_modules").symlink_to((ROOT / "node_modules").resolve())
-    try:
-        yield folder
-    finally:
-        git("worktree", "remove", "--force", str(folder))
 
 
 def environment(database_url: str) -> dict:
@@ -130,9 +102,9 @@ def main() -> None:
     folder = prepare_national_dataset(new_url)
     old_ref = git("rev-parse", other_ref())
     reference_before = machine.reference(new_url)
-    print(machine.describe(reference_before))
+    print(machine.text(reference_before))
     sides = {"old": {}, "new": {}}
-    with checkout(old_ref) as old_code:
+    with checkout(old_ref) as (old_code, _):
         prepare_side(old_code, old_url)
         prepare_side(ROOT, new_url)
         # Old and new alternate, so that a change of the machine's load touches both alike.
@@ -151,7 +123,7 @@ def main() -> None:
     }
     (RESULTS / "import.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(table(sides["old"], sides["new"], old_ref))
-    print(f"before: {machine.describe(reference_before)}\nafter:  {machine.describe(reference_after)}")
+    print(f"before: {machine.text(reference_before)}\nafter:  {machine.text(reference_after)}")
     first = sides["new"]["first_import"]["seconds"] / sides["old"]["first_import"]["seconds"]
     again = sides["new"]["unchanged_reimport"]["seconds"] / sides["old"]["unchanged_reimport"]["seconds"]
     peak = max(sides["new"][run]["peak_memory_mb"] for run in sides["new"])

@@ -32,20 +32,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
 
-from bench.bench_search import FRAGMENT_HEADERS, ensure_dataset, gunicorn, summary
+from bench import machine
+from bench.against import checkout
+from bench.bench_search import ensure_dataset
 from bench.common import RESULTS, ROOT, bench_database_url
+from bench.load_client import cycle, distinct_searches, fetch, print_step, request_bytes, run_step, step_figures
 from bench.queries import load_places, search_path, search_queries
+from bench.server import gunicorn
 
 STEPS = (1, 2, 4, 8, 16, 32)
-WORKERS = 4
+WORKERS = (2, 4)
 CACHED_SET = 100
-TIMEOUT_S = 30
-MARKER = b"services-results"
-CACHE_HIT = b"X-Cache: HIT"
 TARGETS = {
     "searches_per_second": 100,
     "searches_per_second_aim": 150,
@@ -54,96 +56,6 @@ TARGETS = {
     "saves_max_ms": 250,
     "save_visible_s": 2,
 }
-
-
-def distinct_searches(places, seed: int = 1):
-    """Searches as the benchmark draws them, each path given once only."""
-    seen: set[str] = set()
-    while True:
-        for params in search_queries(places, 2000, seed=seed):
-            path = search_path(params)
-            if path not in seen:
-                seen.add(path)
-                yield path
-        seed += 1
-
-
-def request_bytes(path: str, port: int) -> bytes:
-    headers = {"Host": f"127.0.0.1:{port}", **FRAGMENT_HEADERS, "Connection": "close"}
-    lines = [f"GET {path} HTTP/1.1", *(f"{name}: {value}" for name, value in headers.items()), "", ""]
-    return "\r\n".join(lines).encode()
-
-
-async def fetch(port: int, path: str) -> tuple[bool, float, str, bool]:
-    """(ok, milliseconds, error, served from the cache) for one search; the whole answer is read."""
-    start = time.perf_counter()
-    try:
-        async with asyncio.timeout(TIMEOUT_S):
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            try:
-                writer.write(request_bytes(path, port))
-                await writer.drain()
-                answer = await reader.read()
-            finally:
-                writer.close()
-    except (OSError, TimeoutError) as error:
-        return False, (time.perf_counter() - start) * 1000, type(error).__name__, False
-    elapsed = (time.perf_counter() - start) * 1000
-    status = answer[9:12].decode(errors="replace")
-    hit = CACHE_HIT in answer.partition(b"\r\n\r\n")[0]
-    if status != "200":
-        return False, elapsed, f"HTTP {status}", hit
-    if MARKER not in answer:
-        return False, elapsed, "unexpected body", hit
-    return True, elapsed, "", hit
-
-
-async def run_step(port: int, paths, users: int, duration: float) -> dict:
-    """`users` closed-loop clients for `duration` seconds; answers completed within the window count."""
-    results: list[tuple[bool, float, str, bool]] = []
-    started = time.perf_counter()
-    deadline = started + duration
-    cpu_before = time.process_time()
-
-    async def user():
-        while time.perf_counter() < deadline:
-            outcome = await fetch(port, next(paths))
-            if time.perf_counter() <= deadline:
-                results.append(outcome)
-
-    await asyncio.gather(*(user() for _ in range(users)))
-    return step_figures(results, users, duration, time.process_time() - cpu_before)
-
-
-def step_figures(results, users: int, duration: float, client_cpu: float) -> dict:
-    errors = [error for ok, _, error, _ in results if not ok]
-    timings = [ms for _, ms, _, _ in results] or [0.0]
-    return {
-        "users": users,
-        "seconds": duration,
-        "requests": len(results),
-        "per_second": round(len(results) / duration, 1),
-        **{key: value for key, value in summary(timings).items() if key != "count"},
-        "cache_hit_share": round(sum(1 for *_, hit in results if hit) / max(len(results), 1), 3),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors)),
-        "client_cpu_share": round(client_cpu / duration, 2),
-    }
-
-
-def print_step(mode: str, figures: dict) -> None:
-    kinds = f" ({', '.join(figures['error_kinds'])})" if figures["errors"] else ""
-    print(
-        f"{mode:9} {figures['users']:3} users: {figures['per_second']:7.1f} req/s  p50 {figures['p50_ms']:7.1f}  "
-        f"p95 {figures['p95_ms']:7.1f}  p99 {figures['p99_ms']:7.1f}  max {figures['max_ms']:7.1f} ms  "
-        f"hits {figures['cache_hit_share']:4.0%}  errors {figures['errors']}{kinds}",
-        flush=True,
-    )
-
-
-def cycle(paths: list[str]):
-    while True:
-        yield from paths
 
 
 def changed_national_files(share: int = 20) -> Path:
@@ -259,14 +171,14 @@ async def saves_during_load(port: int, paths, users: int, count: int, database_u
     return figures
 
 
-async def measure(port: int, places, args, columns_dir: str) -> dict:
+async def measure(port: int, places, args, columns_dir: str, workers: int) -> dict:
     found: dict = {"uncached": [], "cached": []}
     uncached = distinct_searches(places, seed=args.seed)
     # Warm-up, not recorded: every worker opens its connection, loads its code and the search engine's data;
     # rounds of 5 s until the p95 stops falling.
     previous = None
     for _ in range(8):
-        p95 = (await run_step(port, uncached, WORKERS, 5))["p95_ms"]
+        p95 = (await run_step(port, uncached, workers, 5))["p95_ms"]
         if previous is not None and p95 >= previous * 0.8:
             break
         previous = p95
@@ -276,7 +188,7 @@ async def measure(port: int, places, args, columns_dir: str) -> dict:
     repeated = cycle([search_path(params) for params in search_queries(places, CACHED_SET, seed=args.seed + 7)])
     # Each worker has its own cache unless REDIS_URL is set: warmed until (nearly) every answer is a hit.
     for _ in range(0 if args.skip_cached else 30):
-        if (await run_step(port, repeated, WORKERS, 5))["cache_hit_share"] >= 0.98:
+        if (await run_step(port, repeated, workers, 5))["cache_hit_share"] >= 0.98:
             break
     for users in [] if args.skip_cached else args.steps:
         found["cached"].append(await run_step(port, repeated, users, args.duration))
@@ -328,11 +240,37 @@ def stop_on_sigterm(signum, frame):
     raise SystemExit(f"stopped by signal {signum}")  # unwinds: gunicorn is stopped with the context managers
 
 
+def per_core(found: dict, cores: int) -> None:
+    """Searches per second per core of the machine, beside each uncached step."""
+    for step in found["uncached"]:
+        step["per_second_per_core"] = round(step["per_second"] / cores, 1)
+
+
+def run_server(args, places, root: Path, workers: int, *, extras: bool) -> dict:
+    """The steps against gunicorn with ``workers`` workers serving the checkout ``root``; the import and saves
+    under load only when ``extras``."""
+    with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
+        # The access log is written as in production (gunicorn.conf.py's format), to a file.
+        env_extra = {"GUNICORN_ACCESS_LOG": str(Path(tmp) / "access.log")}
+        if args.redis_url:
+            env_extra["REDIS_URL"] = args.redis_url
+        with gunicorn(args.database_url, workers=workers, env_extra=env_extra, root=root) as (port, server):
+            server["cache"] = "redis" if args.redis_url else "local memory, per worker"
+            print(f"-- {root.name}: gunicorn, {workers} workers", flush=True)
+            options = argparse.Namespace(**vars(args))
+            if not extras:
+                options.import_during_load, options.saves_during_load, options.skip_cached = False, 0, True
+            found = asyncio.run(measure(port, places, options, server["columns_dir"], workers))
+    per_core(found, os.cpu_count() or 1)
+    return {"server": server, **found, "verdict": verdict(found)}
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=60, help="seconds per step (default 60)")
     parser.add_argument("--steps", type=lambda text: [int(x) for x in text.split(",")], default=list(STEPS))
+    parser.add_argument("--workers", type=lambda text: [int(x) for x in text.split(",")], default=list(WORKERS))
     parser.add_argument("--import-during-load", action="store_true", help="also run an import under load")
     parser.add_argument("--import-users", type=int, default=8, help="concurrency during the import (default 8)")
     parser.add_argument("--skip-cached", action="store_true", help="no cached steps (shorter runs)")
@@ -342,33 +280,48 @@ def main() -> None:
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
     args.database_url = bench_database_url(os.environ.get("BENCH_SEARCH_DATABASE", "inclusion_bench"))
+    against = os.environ.get("BENCH_AGAINST")
     RESULTS.mkdir(parents=True, exist_ok=True)
     counts = ensure_dataset(args.database_url)
     places = load_places(args.database_url)
-    with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
-        # The access log is written as in production (gunicorn.conf.py's format), to a file.
-        env_extra = {"GUNICORN_ACCESS_LOG": str(Path(tmp) / "access.log")}
-        if args.redis_url:
-            env_extra["REDIS_URL"] = args.redis_url
-        with gunicorn(args.database_url, workers=WORKERS, env_extra=env_extra) as (port, server):
-            server["cache"] = "redis" if args.redis_url else "local memory, per worker"
-            found = asyncio.run(measure(port, places, args, server["columns_dir"]))
+    runs: dict[str, dict] = {}
+    with ExitStack() as stack:
+        roots = {"new": ROOT}
+        if against:
+            roots["old"], _ = stack.enter_context(checkout(against))
+        machine_before = machine.reference(args.database_url)
+        for workers in args.workers:
+            for name, root in roots.items():
+                # The import and the saves under load: once, this checkout, the most workers.
+                extras = name == "new" and workers == max(args.workers)
+                runs[f"{name}, {workers} workers"] = run_server(args, places, root, workers, extras=extras)
+        machine_after = machine.reference(args.database_url)
     result = {
         "dataset": counts,
-        "server": server,
+        "against": against,
+        "machine": {"before": machine_before, "after": machine_after},
         "client": "asyncio, same machine, closed loop, one connection per request, htmx fragment requests",
         "cpu_count": os.cpu_count(),
         "targets": TARGETS,
-        **found,
-        "verdict": verdict(found),
+        "runs": runs,
     }
     (RESULTS / "loadtest.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    best = result["verdict"]["best_uncached_within_p95"]
-    if best:
-        print(f"best uncached step within p95 ≤ {TARGETS['p95_ms']} ms: {best['per_second']} req/s at {best['users']}")
+    print(f"\nmachine reference before {machine.text(machine_before)}, after {machine.text(machine_after)}")
+    print(f"uncached searches/s ({os.cpu_count()} cores): per second, per core, p95 ms, at each concurrency")
+    for label, run in runs.items():
+        steps = "  ".join(
+            f"{step['users']}: {step['per_second']}/s {step['per_second_per_core']}/core p95 {step['p95_ms']}"
+            for step in run["uncached"]
+        )
+        print(f"  {label:16} {steps}")
     print(f"written to {RESULTS / 'loadtest.json'}")
-    verdict_ = result["verdict"]
-    ok = verdict_["uncached_ok"] and verdict_.get("import_ok", True) and verdict_.get("saves_ok", True)
+    ok = all(
+        run["verdict"]["uncached_ok"]
+        and run["verdict"].get("import_ok", True)
+        and run["verdict"].get("saves_ok", True)
+        for label, run in runs.items()
+        if label.startswith("new")
+    )
     print("within targets" if ok else "OUTSIDE TARGETS", file=sys.stderr)
 
 

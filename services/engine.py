@@ -17,13 +17,12 @@ from core.geo import box_bounds, haversine_km
 from core.text import normalize
 from services import columns_store, scopes
 from services.columns import Columns
+from services.facets import FACET_COLUMNS, FacetCounts
 from services.models import SearchEntry
 from services.search import (
-    CATEGORIES,
     FACETS,
     REMOTE,
     SPECIFICITY_LEVELS,
-    THEMATIQUES_OF,
     TOUS_PUBLICS,
     SearchParams,
     effective_thematiques,
@@ -32,9 +31,6 @@ from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 
 # A lexeme in a tsquery's text ('permi' & 'conduir'); normalised text holds no quote.
 LEXEME = re.compile(r"'([^']*)'")
-# The index column of each faceted parameter.
-FACET_COLUMNS = {"publics": "publics", "types": "type", "frais": "frais", "modes_accueil": "modes_accueil"}
-FACET_COLUMNS["sources"] = "source"
 
 
 @dataclass(frozen=True)
@@ -185,18 +181,26 @@ class Search:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
-    def passing(self, candidates: Rows, *, but: str | None = None) -> Rows:
-        """The candidates passing every filter, or every filter but one facet."""
+    @cached_property
+    def narrowed(self) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:
+        """The candidates passing the filters that are not facets (their positions among the candidates), and
+        over them, which rows each facet's choice keeps (None: nothing chosen)."""
+        candidates = self.candidates
         keep = np.ones(len(candidates.rows), dtype=bool)
         for passes in self.others.values():
             keep[keep] = passes(candidates.rows[keep])
-        for facet in FACETS:
-            if facet != but:
-                index = np.flatnonzero(keep)
-                match = self.facet_match(facet, getattr(self.params, facet), candidates.rows[index])
-                if match is not None:
-                    keep[index[~match]] = False
-        return candidates.take(keep)
+        index = np.flatnonzero(keep)
+        rows = candidates.rows[index]
+        return index, {facet: self.facet_match(facet, getattr(self.params, facet), rows) for facet in FACETS}
+
+    def passing(self) -> Rows:
+        """The candidates passing every filter."""
+        index, masks = self.narrowed
+        keep = np.ones(len(index), dtype=bool)
+        for mask in masks.values():
+            if mask is not None:
+                keep &= mask
+        return self.candidates.take(index[keep])
 
     # -- duplicates ------------------------------------------------------------------------------------------
 
@@ -220,7 +224,7 @@ class Search:
     def results(self) -> Rows:
         """Matching rows in the contract's order: on site by distance, then the others by specificity, then
         score, then id (byte order)."""
-        matches = self.passing(self.candidates)
+        matches = self.passing()
         matches = matches.take(self.kept(matches.rows))
         id_rank = self.columns.id_rank[matches.rows]
         on_site, others = np.flatnonzero(matches.on_site), np.flatnonzero(~matches.on_site)
@@ -250,141 +254,5 @@ class Search:
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Next to each value of each facet, how many results the search gives once that value is chosen too (a
-        chosen value: how many it gives alone): services.search.SearchParams.with_option, counted without
-        running a search per value."""
-        counts = {}
-        for facet in FACETS:
-            base = self.passing(self.candidates, but=facet).rows
-            counter = UnionCounter(self, base)
-            chosen = getattr(self.params, facet)
-            if facet == "thematiques":
-                counts[facet] = self.thematique_counts(counter, chosen)
-            else:
-                counts[facet] = self.value_counts(facet, counter, chosen)
-        return counts
-
-    def value_counts(self, facet: str, counter: "UnionCounter", chosen) -> dict[str, int]:
-        column = FACET_COLUMNS[facet]
-        values = self.columns.values[column]
-        match = self.facet_match(facet, chosen, counter.rows)
-        if facet == "publics":
-            everyone = counter.total(np.ones(len(counter.rows), dtype=bool))
-            with_everyone = self.has_any("publics", [TOUS_PUBLICS], counter.rows)
-            unchosen = counter.union(match if match is not None else with_everyone, column)
-            alone = counter.union(with_everyone, column)
-        else:
-            nothing = np.zeros(len(counter.rows), dtype=bool)
-            unchosen = counter.union(nothing if match is None else match, column)
-            alone = counter.union(nothing, column)
-        counts = {}
-        for code, value in enumerate(values):
-            if facet == "publics" and (value == TOUS_PUBLICS or (TOUS_PUBLICS in chosen and value not in chosen)):
-                counts[value] = everyone  # with tous-publics chosen, no publics filter
-            else:
-                counts[value] = int((alone if value in chosen else unchosen)[code])
-        return counts
-
-    def thematique_counts(self, counter: "UnionCounter", chosen) -> dict[str, int]:
-        """Needs: categories and thématiques share the parameter (services.search.effective_thematiques)."""
-        rows, chosen = counter.rows, set(chosen)
-        nothing = np.zeros(len(rows), dtype=bool)
-        current = self.has_any("thematiques", effective_thematiques(chosen), rows) if chosen else nothing
-        by_category = counter.union(current, "categories")
-        by_thematique = counter.union(current, "thematiques")
-        alone_category = counter.union(nothing, "categories")
-        alone_thematique = counter.union(nothing, "thematiques")
-        current_total = counter.total(current)
-        category_code = self.columns.vocabulary["categories"]
-        thematique_code = self.columns.vocabulary["thematiques"]
-        counts = {}
-        for category in CATEGORIES:
-            code = category_code.get(category)
-            if category in chosen:
-                counts[category] = 0 if code is None else int(alone_category[code])
-            elif chosen.intersection(THEMATIQUES_OF[category]):
-                counts[category] = current_total  # its chosen sub-needs already narrow it
-            else:
-                counts[category] = current_total if code is None else int(by_category[code])
-            children = THEMATIQUES_OF[category]
-            narrowing = category in chosen and not chosen.intersection(children)
-            if narrowing:
-                # Choosing a sub-need of a chosen need narrows the need to it.
-                rest = effective_thematiques(chosen - {category})
-                without = self.has_any("thematiques", rest, rows) if rest else nothing
-                by_child = counter.union(without, "thematiques")
-            for thematique in children:
-                code = thematique_code.get(thematique)
-                if thematique in chosen:
-                    counts[thematique] = 0 if code is None else int(alone_thematique[code])
-                elif narrowing:
-                    counts[thematique] = 0 if code is None else int(by_child[code])
-                else:
-                    counts[thematique] = current_total if code is None else int(by_thematique[code])
-        return counts
-
-
-class UnionCounter:
-    """For rows passing every other filter: how many results a set of them (``base``) plus the rows holding one
-    value gives, for every value of a column at once, duplicate groups collapsed as in the results.
-
-    Without grouping the answer is |base| + |rows of the value outside base|. In a duplicate group, the rows
-    shown are those of the best ranked structure among the rows kept: adding rows can bring a better structure
-    (its rows replace the group's), one as good (its rows add up), or a worse one (nothing changes).
-    """
-
-    def __init__(self, search: Search, rows: np.ndarray):
-        self.search = search
-        self.rows = rows
-        columns = search.columns
-        self.collapse = search.params.collapse_duplicates
-        self.groups = columns.duplicate_group[rows] if self.collapse else np.full(len(rows), -1)
-        self.ranks = columns.structure_rank[rows]
-
-    def total(self, selected: np.ndarray) -> int:
-        return int(self.search.kept(self.rows[selected]).sum())
-
-    def union(self, base: np.ndarray, column: str) -> np.ndarray:
-        """Per code of the column: the results of base plus the rows holding that code."""
-        columns = self.search.columns
-        size = len(columns.values[column])
-        matrix = columns.matrix(column)[self.rows]
-        grouped = self.groups >= 0
-        counts = np.full(size, self.total(base), dtype=np.int64)
-        # Rows outside base, not grouped: each adds one to the codes it holds.
-        outside = matrix[~base & ~grouped]
-        counts += np.bincount(outside[outside >= 0], minlength=size)
-        new = ~base & grouped
-        if not new.any():
-            return counts
-        group_count = columns.group_count
-        best = np.full(group_count, np.iinfo(np.int64).max)  # the best rank of base in each group
-        in_base = base & grouped
-        np.minimum.at(best, self.groups[in_base], self.ranks[in_base])
-        shown = np.zeros(group_count, dtype=np.int64)  # base rows shown in each group
-        at_best = in_base & (self.ranks == best[np.maximum(self.groups, 0)])
-        np.add.at(shown, self.groups[at_best], 1)
-        # (code, group, rank) of each value held by a new grouped row; per (code, group), the best rank of them
-        # and how many rows have it.
-        width = matrix.shape[1]
-        codes = matrix[new].ravel()
-        groups = np.repeat(self.groups[new], width)
-        ranks = np.repeat(self.ranks[new], width)
-        held = codes >= 0
-        codes, groups, ranks = codes[held], groups[held], ranks[held]
-        order = np.lexsort((ranks, groups, codes))
-        codes, groups, ranks = codes[order], groups[order], ranks[order]
-        first = np.ones(len(codes), dtype=bool)
-        first[1:] = (codes[1:] != codes[:-1]) | (groups[1:] != groups[:-1])
-        segment = np.cumsum(first) - 1
-        segment_rank = ranks[first]
-        at_segment_best = ranks == segment_rank[segment]
-        rows_at_best = np.bincount(segment[at_segment_best], minlength=len(segment_rank))
-        segment_code, segment_group = codes[first], groups[first]
-        base_best = best[segment_group]
-        delta = np.where(
-            segment_rank < base_best,
-            rows_at_best - shown[segment_group],  # a better structure replaces the group's rows
-            np.where(segment_rank == base_best, rows_at_best, 0),
-        )
-        counts += np.bincount(segment_code, weights=delta, minlength=size).astype(np.int64)
-        return counts
+        chosen value: how many it gives alone): services.search.SearchParams.with_option (services.facets)."""
+        return FacetCounts(self).all()

@@ -15,14 +15,13 @@ from services.detail import ServiceDetail
 from services.engine import Search
 from services.filters import ServiceSearchFilterSet
 from services.models import Service
+from services.options import facet_counts_data, option_groups
 from services.presenters import (
     ResultCard,
     SearchSummary,
     detail_url,
     hours_text,
     need_choices,
-    oob_count_badges,
-    option_groups,
     widen_suggestions,
     with_params,
 )
@@ -75,6 +74,8 @@ class SearchPage:
             self.valid = False
             return
         self.page = list_pages(paginator.page(number)) if paginator.num_pages > 1 else None
+        if self.page is not None:
+            self.page.hrefs = page_hrefs(self.query, self.page)
         query = self.query.urlencode()
         first = (number - 1) * PAGE_SIZE + 1
         toggles = ToggleLinks(self.base_url, self.query)
@@ -149,8 +150,28 @@ class SearchPage:
             "map": {"tiles_url": settings.MAP_TILES_URL, "attribution": settings.MAP_ATTRIBUTION},
         }
         if fragment:
-            context.update(oob=True, count_badges=oob_count_badges(groups))
+            context.update(oob=True, facet_counts=facet_counts_data(groups))
         return context
+
+
+def page_hrefs(query, page) -> dict:
+    """The pagination's links (templates/dsfr/pagination.html), each the search's query with its page number, as
+    django-dsfr's url_remplace_params writes them, made at once (the tag copies the query for each link)."""
+    params = query.copy()
+
+    def href(number) -> str:
+        params["page"] = number
+        return f"?{params.urlencode()}#resultats"
+
+    paginator = page.paginator
+    return {
+        "first": href(1),
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "last": href(paginator.num_pages),
+        "current": href(page.number),
+        "pages": [(item, "" if item == "…" else href(item)) for item in page.pages_list or []],
+    }
 
 
 class HomePage:

@@ -2,13 +2,13 @@
 
 import functools
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import quote
 
 from data_inclusion.schema import v1
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
@@ -21,6 +21,7 @@ from structures.schema import enum_label
 from structures.sources import source_name
 
 MAX_TAGS = 2
+DISTANCE_BADGE = "fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon"
 
 
 def format_distance(km: float | None) -> str:
@@ -103,6 +104,35 @@ class ResultCard:
     @staticmethod
     def url(service) -> str:
         return detail_url(service.id)
+
+    # The card's lists as markup, made here rather than in loops of templates/services/includes/card.html: 20 cards
+    # a page, each loop node and lookup of a template cost more than the strings (html.escape is what {{ }} does).
+    @functools.cached_property
+    def badges_html(self) -> SafeString:
+        badges = []
+        if self.distance:
+            badges.append(f'<li><p class="{DISTANCE_BADGE}">{escape(self.distance)}</p></li>')
+        if self.remote:
+            badges.append('<li><p class="fr-badge fr-badge--sm fr-badge--new">À distance</p></li>')
+        if self.frais:
+            badges.append(f'<li><p class="fr-badge fr-badge--sm">{escape(self.frais)}</p></li>')
+        badges += [
+            f'<li><p class="fr-badge fr-badge--sm fr-badge--no-icon services-card__need">{escape(tag)}</p></li>'
+            for tag in self.tags
+        ]
+        return mark_safe("".join(badges))
+
+    @functools.cached_property
+    def actions_html(self) -> SafeString:
+        items = []
+        for action in self.actions:
+            short = action.short[:1].upper() + action.short[1:]  # the capfirst filter
+            text = f'<span class="fr-sr-only">{escape(action.hidden_start)}</span>{escape(short)}'
+            if action.href:
+                rel = ' rel="noopener noreferrer"' if action.kind == "utiliser-lien-mobilisation" else ""
+                text = f'<a href="{escape(action.href)}"{rel}>{text}</a>'
+            items.append(f'<li class="{escape(action.icon)}">{text}</li>')
+        return mark_safe("".join(items))
 
     @functools.cached_property
     def phone(self) -> str:
@@ -212,99 +242,6 @@ class SearchSummary:
     @property
     def remote(self) -> int:
         return self.count - self.on_site
-
-
-@dataclass
-class Option:
-    name: str  # the parameter
-    value: str
-    label: str
-    count: int | None
-    checked: bool
-    children: list["Option"] | None = None  # a category's thématiques
-
-    @property
-    def narrowed(self) -> bool:
-        """A chosen need narrowed to some of its chosen sub-needs (services.search.effective_thematiques)."""
-        return self.checked and any(child.checked for child in self.children or [])
-
-    @property
-    def open(self) -> bool:
-        """Its sub-needs are shown: one of them is chosen."""
-        return any(child.checked for child in self.children or [])
-
-    @property
-    def dom_id(self) -> str:
-        return f"{self.name}-{self.value}"
-
-    @property
-    def count_id(self) -> str:
-        return f"facet-{self.name}-{self.value}"
-
-    def count_badge(self, *, oob: bool = False) -> SafeString:
-        """How many results selecting the option would give, read out in full by screen
-        readers; out of band, it replaces the badge already on the page (htmx)."""
-        count = "" if self.count is None else COUNT_TEXT.format(n=int(self.count), s="s" if self.count > 1 else "")
-        # Plain formatting with one escape: a results fragment carries ~120 badges (format_html
-        # per badge cost 5 ms a page). The count is an int, the id the only text.
-        return mark_safe(COUNT_BADGE.format(id=escape(self.count_id), oob=OOB_SWAP if oob else "", count=count))
-
-
-COUNT_BADGE = '<span id="{id}" class="services-facet-count"{oob}>{count}</span>'
-COUNT_TEXT = '<span aria-hidden="true">({n})</span><span class="fr-sr-only">, {n} résultat{s}</span>'
-OOB_SWAP = ' hx-swap-oob="true"'
-
-
-def oob_count_badges(groups: dict) -> SafeString:
-    """Every option's count badge, for an htmx fragment to refresh those of the form."""
-    options = (option for group in groups.values() for option in group.all_options())
-    return mark_safe("\n".join(option.count_badge(oob=True) for option in options))
-
-
-@dataclass
-class OptionGroup:
-    name: str
-    legend: str
-    options: list[Option]
-    errors: list[str]
-
-    @property
-    def has_selection(self) -> bool:
-        return any(option.checked for option in self.all_options())
-
-    @property
-    def selection_label(self) -> str:
-        count = sum(option.checked for option in self.all_options())
-        return f"{count} choisi{'s' if count > 1 else ''}"
-
-    def all_options(self):
-        for option in self.options:
-            yield option
-            yield from option.children or []
-
-
-def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
-    """Every checkbox of the search form, with its facet count when results exist."""
-    facets = facets or {}
-    data = form.data
-
-    def options(name, choices):
-        selected = set(data.getlist(name)) if hasattr(data, "getlist") else set()
-        counts = facets.get(name)
-        return [
-            Option(name, value, label, None if counts is None else counts.get(value, 0), value in selected)
-            for value, label in choices
-        ]
-
-    categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie])
-    thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique])
-    for category in categories:
-        category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
-    groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, form.errors.get("thematiques", []))}
-    for name in ("publics", "types", "frais", "modes_accueil", "sources"):
-        field = form.fields[name]
-        groups[name] = OptionGroup(name, field.label, options(name, field.choices), form.errors.get(name, []))
-    return groups
 
 
 # The 16 needs on the home page, each with an icon of the State design system.

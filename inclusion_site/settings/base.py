@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # gzip for the answers without a secret (BREACH: see inclusion_site.compression).
+    "inclusion_site.compression.PublicGZipMiddleware",
     # A NUL byte in an admin URL or form is a 400, before it reaches a database lookup.
     "inclusion_site.nul_bytes.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -267,6 +267,32 @@
     });
     form.requestSubmit();
   });
+  // An htmx refresh sends the count next to each option as data (services.options.facet_counts_data): written
+  // into the form's badges as the page writes them (services.options.COUNT_TEXT), then the data is removed.
+  function badgeContent(badge, count) {
+    badge.textContent = "";
+    if (count === null || count === undefined) return;
+    var shown = document.createElement("span");
+    shown.setAttribute("aria-hidden", "true");
+    shown.textContent = "(" + count + ")";
+    var spoken = document.createElement("span");
+    spoken.className = "fr-sr-only";
+    spoken.textContent = ", " + count + " résultat" + (count > 1 ? "s" : "");
+    badge.appendChild(shown);
+    badge.appendChild(spoken);
+  }
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var data = document.getElementById("services-facet-counts");
+    if (!data) return;
+    var counts = JSON.parse(data.getAttribute("data-counts"));
+    data.parentNode.removeChild(data);
+    Object.keys(counts).forEach(function (name) {
+      Object.keys(counts[name]).forEach(function (value) {
+        var badge = document.getElementById("facet-" + name + "-" + value);
+        if (badge) badgeContent(badge, counts[name][value]);
+      });
+    });
+  });
   // After a refresh asked from the results (a chip, a page), the keyboard goes on from the new results.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "services-results" && document.activeElement === document.body) {

@@ -24,7 +24,7 @@ OPTIONS_PER_SEARCH = 12
 FACET_NAMES = ("thematiques", "publics", "types", "frais", "modes_accueil", "sources")
 CATEGORIES = list(THEMATIQUES_OF)
 # Read with regular expressions: parsing 400 whole pages would take most of the test's time. The shapes are those
-# of services.presenters.COUNT_BADGE and of templates/services/search.html, checked with a parser below.
+# of services.options.COUNT_BADGE and of templates/services/search.html, checked with a parser below.
 BADGE = re.compile(
     r'<span id="facet-(?P<name>[a-z_]+)-(?P<value>[^"]+)" class="services-facet-count">'
     r'<span aria-hidden="true">\((?P<count>\d+)\)</span>'
