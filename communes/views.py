@@ -1,10 +1,10 @@
-from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from communes.search import MAX_LENGTH, suggest
+from communes.suggestions import listbox
 from core.page_cache import cached_for_data_version
 from core.rate_limits import limit
 
@@ -49,4 +49,4 @@ def autocomplete(request):
             ],
             safe=False,
         )
-    return render(request, "communes/includes/suggestions.html", {"communes": communes})
+    return HttpResponse(listbox(communes))

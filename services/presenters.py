@@ -120,7 +120,7 @@ class ResultCard:
             f'<li><p class="fr-badge fr-badge--sm fr-badge--no-icon services-card__need">{escape(tag)}</p></li>'
             for tag in self.tags
         ]
-        return mark_safe("".join(badges))
+        return mark_safe("\n".join(badges))
 
     @functools.cached_property
     def actions_html(self) -> SafeString:
@@ -131,8 +131,9 @@ class ResultCard:
             if action.href:
                 rel = ' rel="noopener noreferrer"' if action.kind == "utiliser-lien-mobilisation" else ""
                 text = f'<a href="{escape(action.href)}"{rel}>{text}</a>'
-            items.append(f'<li class="{escape(action.icon)}">{text}</li>')
-        return mark_safe("".join(items))
+            # The spaces of the template's lines: the one after the icon shows.
+            items.append(f'<li class="{escape(action.icon)}"> {text} </li>')
+        return mark_safe("\n".join(items))
 
     @functools.cached_property
     def phone(self) -> str:
