@@ -14,7 +14,7 @@ from demo.__main__ import main
 from demo.generator import Generator
 from demo.geography import Geography
 
-COMMUNES = Path(__file__).parent / "fixtures" / "communes.csv"
+COMMUNES = Path(__file__).parent / "fixtures" / "sample_places.csv"
 
 
 def generate(out: Path, *args: str) -> tuple[list[dict], list[dict]]:
@@ -89,7 +89,7 @@ def test_reads_gzip_communes_and_restricts_the_departements(tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--departements", "59,2a"], "communes.csv : aucune commune du ou des départements 2A."),
+        (["--departements", "59,2a"], "sample_places.csv : aucune commune du ou des départements 2A."),
         (["--departements", "987"], "aucune commune du ou des départements 987."),  # the Pacific is left out
         (["--structures", "0", "--services", "5"], "impossible de générer des services sans structure"),
         (["--structures", "-1"], "ne peuvent pas être négatifs"),

@@ -12,7 +12,7 @@ from structures.models import Structure
 
 pytestmark = pytest.mark.django_db
 
-COMMUNES = Path(__file__).parent / "fixtures" / "communes.csv"
+COMMUNES = Path(__file__).parent / "fixtures" / "sample_places.csv"
 
 
 def test_the_demo_set_imports_with_no_rejection(tmp_path):
