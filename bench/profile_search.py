@@ -22,6 +22,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from bench.common import RESULTS, bench_database_url
+from bench.in_process import setup_django
 from bench.queries import load_places, search_path, search_queries
 
 SEED = 2026
@@ -39,19 +40,6 @@ STEPS = (
     ("page context", "services/pages.py", "context"),
     ("templates (all)", "django/template/backends/django.py", "render"),
 )
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "inclusion_site.settings.dev"
-    os.environ["DEBUG"] = "false"
-    os.environ["PAGE_CACHE"] = "off"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.SEARCH_COLUMNS_WAIT = True
 
 
 @contextmanager
