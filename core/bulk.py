@@ -111,18 +111,6 @@ def copy_rows(table: str, columns: Iterable[str], rows: Iterable[Iterable]) -> N
             copy.write_row(row)
 
 
-def stage_ids(name: str, ids: Iterable[str]) -> str:
-    """A temporary one-column table of ids, indexed and analysed, for joins and anti-joins; returns its name."""
-    table = f"ids_{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"CREATE TEMP TABLE {table} (id varchar PRIMARY KEY) ON COMMIT DROP")
-    copy_rows(table, ["id"], ([record_id] for record_id in ids))
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {table}")
-    return table
-
-
 @contextmanager
 def indexes_rebuilt_after(table_name: str, *, enabled: bool):
     """Bulk load: drop the table's secondary indexes, write, then build them again.
