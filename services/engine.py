@@ -115,8 +115,11 @@ class Search:
         """Per row, whether its values in the column (one or several) include one of ``values``."""
         columns = self.columns
         table = wanted(columns.codes(column, values), len(columns.values[column]))
-        matrix = columns.matrix(column)[rows]
-        return table[matrix + 1].any(axis=1)
+        first, *others = columns.lines(column)
+        held = table[first.take(rows)]
+        for line in others:
+            held |= table[line.take(rows)]
+        return held
 
     def facet_match(self, facet: str, chosen, rows: np.ndarray) -> np.ndarray | None:
         """Which rows a choice of values of a facet keeps (None: no filter), by the contract's rules."""
