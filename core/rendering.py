@@ -57,6 +57,10 @@ EXCERPT_SOURCE_LENGTH = 2 * EXCERPT_LENGTH
 # What an excerpt needs to tell text from syntax; fewer rules parse faster.
 EXCERPT_RULES = ["heading", "lheading", "list", "blockquote", "fence", "hr", "html_block"]
 EXCERPT_RULES += ["emphasis", "link", "image", "autolink", "html_inline", "entity", "escape", "newline", "backticks"]
+# Where the excerpt rules may see syntax: their characters anywhere, and the starts of lines that open a block (list,
+# quote, heading underline, thematic break). A text without any is paragraphs of plain words. NUL: the parser
+# replaces it.
+EXCERPT_SYNTAX = re.compile(r"[#*_`~<\[&\\\x00]|^[ \t]*(?:[-+=>]|[0-9]+[.)])", re.MULTILINE)
 # Left out before the "…" of a cut text.
 CUT_PUNCTUATION = " ,;:.!?-–—(«"
 
@@ -153,6 +157,12 @@ def plain_excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
 @functools.lru_cache(maxsize=4096)
 def _plain_text(source: str) -> str:
     # Cached: result pages show the same services again and again (sources are at most EXCERPT_SOURCE_LENGTH).
+    if not EXCERPT_SYNTAX.search(source):
+        return " ".join(source.split())  # what the parser makes of paragraphs of plain words, 100 times faster
+    return _parsed_plain_text(source)
+
+
+def _parsed_plain_text(source: str) -> str:
     body, headings = [], []
     inside_heading = False
     for token in _parser(for_pages=False).parse(source):

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup, Comment
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core import rendering
 from core.rendering import (
     EXCERPT_LENGTH,
     EXCERPT_SOURCE_LENGTH,
@@ -325,3 +326,19 @@ def test_safe_url(url, expected):
 )
 def test_updated_text(day, today, text):
     assert updated_text(day, today=today) == text
+
+
+# Plain words, and characters that are syntax only in some places: mid-line dashes, pluses, numbers, quotes, spaces
+# of every kind, line breaks, and the markers (# * _ ` < [ & \ > =) that send a text to the parser.
+EXCERPT_ALPHABET = st.sampled_from(
+    [*"aéà Z19.,;:!?'\"()/%€°", "-", "+", "=", ">", ")", "\n", "\n\n", "\t", "\xa0", "  \n", "\r\n", "1. ", "2) "]
+    + ["#", "*", "_", "`", "<", "[", "]", "&", "\\", "~"]
+)
+
+
+@hostile(300)
+@given(st.lists(EXCERPT_ALPHABET, max_size=30).map("".join))
+def test_excerpts_of_plain_words_skip_the_parser_and_read_the_same(text):
+    """Texts without syntax are joined words (the shortcut); the parser reads them the same way."""
+    if not rendering.EXCERPT_SYNTAX.search(text):
+        assert rendering._parsed_plain_text(text) == " ".join(text.split())
