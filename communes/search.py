@@ -10,10 +10,11 @@ normalised in Python with the function that wrote the vectors (core.text.normali
 import dataclasses
 import re
 
-from django.db import connection, models
+from django.db import connection, models, router
 from django.db.models.query import RawQuerySet
 
 from communes.models import CODE_INSEE_WEIGHT, NAME_WEIGHT, POSTAL_CODE_WEIGHT, Commune, departement_label
+from core import data_version
 from core.text import normalize
 
 # Below this many characters (once normalised) a name query matches too much to help; digits are always searched.
@@ -264,3 +265,20 @@ def resolve_commune_input(text: str | None) -> Commune | None:
         ).distinct()[:2]
     )
     return parents[0] if len(parents) == 1 else None
+
+
+# The places of the INSEE codes searches asked for, per data version (which a communes import bumps): the code
+# of a search is nearly always one of a few thousand places, and its query cost a search ~0.7 ms.
+_by_code: dict[tuple, Commune | None] = {}
+MAX_CODES_KEPT = 10_000
+
+
+def commune_by_code(code_insee: str) -> Commune | None:
+    """Commune.objects.by_code, for the current data: the Commune returned is shared, never to be changed."""
+    using = router.db_for_read(Commune)
+    key = (using, data_version.current(using), code_insee)
+    if key not in _by_code:
+        if len(_by_code) >= MAX_CODES_KEPT:
+            _by_code.clear()
+        _by_code[key] = Commune.objects.using(using).by_code(code_insee)
+    return _by_code[key]

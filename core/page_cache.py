@@ -62,11 +62,16 @@ def cached_for_data_version(*, headers: tuple[str, ...] = (), timeout: int = DEF
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not cacheable_request(request):
-                return view(request, *args, **kwargs)
-            # Read where the view will read its data (a replica, maybe): see inclusion_site.db_router.
+            # Read where the view will read its data (a replica, maybe): see inclusion_site.db_router. Read once:
+            # what the view keys on the data version (the engine's columns, the communes) uses the same.
             using = router.db_for_read(DataVersion)
             version = data_version.current(using=using)
+            with data_version.reading(using, version):
+                return cached_view(request, version, *args, **kwargs)
+
+        def cached_view(request, version, *args, **kwargs):
+            if not cacheable_request(request):
+                return view(request, *args, **kwargs)
             key = cache_key(request, headers, version)
             stored = cache.get(key)
             if stored is not None:
@@ -74,8 +79,7 @@ def cached_for_data_version(*, headers: tuple[str, ...] = (), timeout: int = DEF
                 response = HttpResponse(content, status=status, headers=response_headers)
                 response[CACHE_STATUS_HEADER] = "HIT"
                 return response
-            with data_version.reading(using, version):
-                response = view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
             if cacheable_response(request, response):
                 cache.set(key, (response.status_code, dict(response.items()), response.content), timeout)
                 response[CACHE_STATUS_HEADER] = "MISS"

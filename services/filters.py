@@ -8,7 +8,7 @@ from data_inclusion.schema import v1
 from django import forms
 
 from communes.models import Commune
-from communes.search import resolve_commune_input, suggest
+from communes.search import commune_by_code, resolve_commune_input, suggest
 from communes.territories import Territory
 from services.scopes import MISSING
 from services.search import DEFAULT_RADIUS_KM, RADII_KM, Origin, SearchParams
@@ -61,7 +61,7 @@ class SearchForm(forms.Form):
         code = data.get("code_commune")
         commune = None
         if code:
-            commune = Commune.objects.by_code(code)
+            commune = commune_by_code(code)
             if commune is None:
                 self.add_error("code_commune", f"Aucune commune ne porte le code « {code} ».")
         elif data.get("commune"):
