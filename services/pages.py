@@ -157,11 +157,15 @@ class SearchPage:
 def page_hrefs(query, page) -> dict:
     """The pagination's links (templates/dsfr/pagination.html), each the search's query with its page number, as
     django-dsfr's url_remplace_params writes them, made at once (the tag copies the query for each link)."""
+    # The query encoded once, around its page number (values are percent-encoded: "&" only separates pairs).
     params = query.copy()
+    params["page"] = "0"
+    pairs = params.urlencode().split("&")
+    at = pairs.index("page=0")
+    before, after = "&".join(pairs[:at] + [""]), "&".join([""] + pairs[at + 1 :])
 
     def href(number) -> str:
-        params["page"] = number
-        return f"?{params.urlencode()}#resultats"
+        return f"?{before}page={number}{after}#resultats"
 
     paginator = page.paginator
     return {

@@ -8,8 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from data_inclusion.schema import v1
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from dsfr.utils import list_pages
 
 from services.options import Option
+from services.pages import page_hrefs
 from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
@@ -391,3 +395,21 @@ def test_nothing_on_site_says_so_offers_a_wider_radius_then_shows_the_remote_ser
     assert [a["href"].split("?")[0] for a in page.select("#services-results article h3 a")] == ["/services/remote/"]
     assert page.find(id="services-count").get_text(strip=True) == "1 service à distance"
     assert not soup(client.get(wider["href"])).select(".services-empty-here")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["code_commune=59350", "page=3&code_commune=59350&thematiques=a&thematiques=b", "q=page%3D0%26page%3D1&page=2"],
+)
+def test_page_links_are_the_search_with_its_page_number_in_place(query):
+    """The links encode the query once around the page number: the same as setting it in the query each time."""
+    params, paginator = QueryDict(query, mutable=True), Paginator(range(500), 20)
+    page = list_pages(paginator.page(int(params.get("page", 1))))
+    hrefs = page_hrefs(params, page)
+
+    def expected(number) -> str:
+        params["page"] = number
+        return f"?{params.urlencode()}#resultats"
+
+    assert (hrefs["first"], hrefs["last"]) == (expected(1), expected(25))
+    assert hrefs["pages"] == [(item, "" if item == "…" else expected(item)) for item in page.pages_list]
