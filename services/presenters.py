@@ -6,6 +6,7 @@ from html import escape
 from urllib.parse import quote
 
 from data_inclusion.schema import v1
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -105,7 +106,12 @@ class ResultCard:
     def url(service) -> str:
         return detail_url(service.id)
 
-    # The card's lists as markup, made here rather than in loops of templates/services/includes/card.html: 20 cards
+    @property
+    def html(self) -> SafeString:
+        """The card's markup (templates/jinja2/services/card.html)."""
+        return mark_safe(get_template("services/card.html", using="jinja2").render({"card": self}))
+
+    # The card's lists as markup, made here rather than in loops of templates/jinja2/services/card.html: 20 cards
     # a page, each loop node and lookup of a template cost more than the strings (html.escape is what {{ }} does).
     @functools.cached_property
     def badges_html(self) -> SafeString:

@@ -117,6 +117,8 @@ TEMPLATES = [
             ],
         },
     },
+    # Templates rendered so often that Django's engine is their main cost (services.presenters.ResultCard.html).
+    {"BACKEND": "django.template.backends.jinja2.Jinja2", "DIRS": [BASE_DIR / "templates" / "jinja2"]},
 ]
 
 
