@@ -102,7 +102,7 @@ class Columns:
             value: rows[offsets[code] : offsets[code + 1]] for code, value in enumerate(values["zone_eligibilite"])
         }
         self.group_count = len(values["duplicate_group"])
-        self.derived: dict[tuple, object] = {}  # arrays made from the columns by a worker, as the searches need them
+        self.derived: dict = {}  # arrays made from the columns by a worker, as the searches need them
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
