@@ -1,6 +1,8 @@
 """The search pages as a person reads them, computed from the request's parameters: the home page's choices, the
 results page (and its htmx fragment), the printable list, Ma sélection."""
 
+from itertools import groupby
+from operator import attrgetter
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -106,6 +108,13 @@ class SearchPage:
     def status(self) -> int:
         return 200 if self.valid else 400
 
+    @property
+    def count_text(self) -> str:
+        """The sentence under the title: how many results, or that the search must be corrected."""
+        if self.form.errors:
+            return "Recherche incomplète : corrigez les champs signalés."
+        return self.summary.text if self.summary else ""
+
     def commune_choices(self) -> list[tuple[str, str]]:
         """Links to the places a typed commune may mean (the form without JavaScript)."""
         return [
@@ -131,7 +140,8 @@ class SearchPage:
             else settings.SITE_NAME,
             "heading": criteria.heading if criteria else "Trouver un service d'insertion",
             "filter_count": len(criteria.chips) if criteria else 0,
-            "cards": self.cards,
+            "count_text": self.count_text,
+            "card_groups": [(on_site, list(cards)) for on_site, cards in groupby(self.cards, attrgetter("on_site"))],
             "page": self.page,
             "widen": self.widen,
             "wider_radius": self.wider_radius,
@@ -155,8 +165,8 @@ class SearchPage:
 
 
 def page_hrefs(query, page) -> dict:
-    """The pagination's links (templates/dsfr/pagination.html), each the search's query with its page number, as
-    django-dsfr's url_remplace_params writes them, made at once (the tag copies the query for each link)."""
+    """The pagination's links (templates/jinja2/services/pagination.html), each the search's query with its page
+    number, as django-dsfr's url_remplace_params writes them."""
     # The query encoded once, around its page number (values are percent-encoded: "&" only separates pairs).
     params = query.copy()
     params["page"] = "0"

@@ -4,9 +4,11 @@ import orjson
 from django.db import router
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from core.page_cache import cached_for_data_version
@@ -39,10 +41,13 @@ def home(request):
 @cached_for_data_version(headers=("HX-Request", "HX-History-Restore-Request"))
 def search(request):
     page = SearchPage(request.GET)
-    if is_fragment(request):
-        response = render(request, "services/includes/results.html", page.context(fragment=True), status=page.status)
+    fragment = is_fragment(request)
+    context = page.context(fragment=fragment)
+    results = render_to_string("services/results.html", context, request, using="jinja2")
+    if fragment:
+        response = HttpResponse(results, status=page.status)
     else:
-        response = render(request, "services/search.html", page.context(fragment=False))
+        response = render(request, "services/search.html", {**context, "results_html": mark_safe(results)})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
