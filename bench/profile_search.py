@@ -39,15 +39,18 @@ STEPS = (
     ("counts as data", "services/options.py", "facet_counts_data"),
     ("page context", "services/pages.py", "context"),
     ("templates (all)", "django/template/backends/django.py", "render"),
+    ("templates (all)", "django/template/backends/jinja2.py", "render"),
 )
 
 
 @contextmanager
 def template_timer(totals: dict[str, float]):
-    """Adds to totals[name] the time spent rendering each template (including what it includes)."""
+    """Adds to totals[name] the time spent rendering each template (including what it includes), Django's and
+    Jinja2's (the results and their cards: a Jinja2 template's name is prefixed "jinja2:")."""
+    from django.template.backends import jinja2
     from django.template.base import Template
 
-    original = Template._render
+    original, original_jinja2 = Template._render, jinja2.Template.render
 
     def timed(self, context):
         start = time.perf_counter()
@@ -56,11 +59,18 @@ def template_timer(totals: dict[str, float]):
         finally:
             totals[self.name or "(string)"] += (time.perf_counter() - start) * 1000
 
-    Template._render = timed
+    def timed_jinja2(self, context=None, request=None):
+        start = time.perf_counter()
+        try:
+            return original_jinja2(self, context, request)
+        finally:
+            totals[f"jinja2:{self.template.name}"] += (time.perf_counter() - start) * 1000
+
+    Template._render, jinja2.Template.render = timed, timed_jinja2
     try:
         yield
     finally:
-        Template._render = original
+        Template._render, jinja2.Template.render = original, original_jinja2
 
 
 @contextmanager
