@@ -94,12 +94,14 @@ def run_import(
     full: bool = True,
     allow_mass_unpublish: bool = False,
     dry_run: bool = False,
-    progress: Callable[[Iterable, str], Iterable] | None = None,
+    progress: Callable[[Iterable, str, Iterable], Iterable] | None = None,
     timings: dict | None = None,
     wait: bool = False,
     notify: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
+
+    ``progress(examined, label, records)`` may wrap the stream of examined records of a kind (a progress bar).
 
     ``None`` for a kind means that kind is not part of the run (no services file…): its
     records are left as they are, none unpublished. Records may stream (files): they are read as
@@ -108,7 +110,7 @@ def run_import(
     raises runs.ImportBusy.
     """
     timings = timings if timings is not None else {}
-    progress = progress or (lambda items, _label: items)
+    progress = progress or (lambda items, _label, _records: items)
     runs.acquire(wait=wait, notify=notify)
     run = None
     try:
@@ -232,14 +234,19 @@ def _prepare(table, records, stored, wanted, progress, clock, sent, **service_ch
         structure_row if table is STRUCTURES else service_row,
         known_structure_ids=service_checks.get("known_structure_ids"),
         sources=wanted or None,
+        as_read=stored[table.name].as_read,
     )
-    send_bytes = bool(getattr(records, "json_native", False))
+    if getattr(records, "cuttable", False):
+        examined = parallel.examined_pieces(job, records, clock)  # a JSON array: parsed by the workers
+    else:
+        send_bytes = bool(getattr(records, "json_native", False))
+        examined = parallel.examined_records(job, records, clock, send_bytes=send_bytes)
     label = "Structures" if table is STRUCTURES else "Services"
     stage = writer.create_stage(table)
     with copy_text(stage, table.staged_columns) as buffer:
         batch = prepare(
             kind,
-            parallel.examined_records(job, progress(records, label), clock, send_bytes=send_bytes),
+            progress(examined, label, records),
             stored=job.stored,
             write_line=buffer.write,
             sources=wanted,

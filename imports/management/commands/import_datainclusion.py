@@ -157,8 +157,9 @@ class Command(BaseCommand):
         return "Durées — " + " ; ".join(shown) + "."
 
     @staticmethod
-    def progress_bar(items, label):
+    def progress_bar(items, label, records):
+        """A bar over the records examined (``items``), with the count of those read (``records``) when known."""
         from tqdm import tqdm
 
-        total = getattr(items, "estimated_count", None) if not hasattr(items, "__len__") else len(items)
+        total = getattr(records, "estimated_count", None) if not hasattr(records, "__len__") else len(records)
         return tqdm(items, desc=label, total=total, unit=" enr.", file=sys.stderr, smoothing=0.1)
