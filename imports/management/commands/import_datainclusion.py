@@ -30,6 +30,9 @@ class Command(BaseCommand):
         "Importe les structures et services de data·inclusion (fichiers JSON, Parquet ou CSV, "
         "ou l'API) : validation officielle, mise à jour sans perte, dépublication des absents."
     )
+    # Django's system checks import every URL and view first: 0.8 s of a daily re-import that takes a few seconds,
+    # for checks of the site that `manage.py check` (deployment, CI) and runserver make, not of this job.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
