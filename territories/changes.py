@@ -19,6 +19,7 @@ from imports.models import ImportRun
 from territories.models import ImportChange
 
 RUNS_SHOWN = 10
+BULK_MIN_ROWS = 1000  # below this, rebuilding the indexes and keys costs more than it saves
 SERVICES_LISTED = 200
 
 RECORD_SQL = f"""
@@ -37,8 +38,10 @@ def record_changes(sender, instance: ImportRun, created: bool, update_fields=Non
     kinds = ImportChange.Kind
     # The first import adds every service (140,000 rows for the national data): the table's indexes are built
     # after, and its foreign keys checked by one join each rather than a deferred check per row (2.2 s of its
-    # commit). The table is empty then: the exclusive locks this takes until the commit hold up no reader.
-    first = not ImportChange.objects.exists()
+    # commit). Only then: the table is empty, and the import already holds the services table (a first load
+    # rebuilds its indexes), so the exclusive locks this takes until the commit hold up no reader.
+    created = (instance.counts or {}).get("services", {}).get("creees", 0)
+    first = created >= BULK_MIN_ROWS and not ImportChange.objects.exists()
     with indexes_rebuilt_after(ImportChange._meta.db_table, enabled=first), connection.cursor() as cursor:
         cursor.execute(RECORD_SQL, [instance.pk, kinds.ADDED, kinds.REMOVED, kinds.CHANGED])
 
