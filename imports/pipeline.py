@@ -22,7 +22,7 @@ from imports.readers import UnreadableFile
 from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishing, refuse_mass_unpublishing
 from imports.validation import Batch, Examination, MissingColumns, prepare, rejections_by_reason
 from services import columns_store, search_index
-from services.models import SearchEntry, Service
+from services.models import Service
 from structures.models import Structure
 
 # A structure's score is its services' (services.search_index writes it).
@@ -31,7 +31,6 @@ SERVICES = writer.Table(
     Service, v1.Service.model_fields, ("source_hash", "raw_hash", "score_qualite", "search_document")
 )
 BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
-SEARCH_INDEX = SearchEntry._meta.db_table
 
 
 def structure_row(row: dict) -> tuple:
@@ -202,11 +201,13 @@ def _import_in_transaction(
                 batch = batches[table.name]
                 # A first load: indexes are built once, after the derived data is written too (their scores…).
                 if batch.written > max(len(stored[table.name]), BULK_MIN_ROWS):
-                    rebuilt_at_the_end.enter_context(indexes_rebuilt_after(table.name, enabled=True))
+                    # The services' key to their structures is checked once at the end when both tables are
+                    # bulk-loaded (dropping it locks the structures too). The search index keeps its indexes and
+                    # key: web workers that have no copy of it yet read it during the import.
+                    rebuilt_at_the_end.enter_context(
+                        indexes_rebuilt_after(table.name, enabled=True, foreign_keys=STRUCTURES.name in analysed)
+                    )
                     analysed.append(table.name)
-                    if table is SERVICES:  # their search index too: search_index.refresh() writes it anew
-                        rebuilt_at_the_end.enter_context(indexes_rebuilt_after(SEARCH_INDEX, enabled=True))
-                        analysed.append(SEARCH_INDEX)
                 counts[key] = _write(table, batch, absent[table.name], stored[table.name])
         with timed(timings, "index"):
             structures_written = counts["structures"]["creees"] + counts["structures"]["mises_a_jour"]
@@ -217,7 +218,7 @@ def _import_in_transaction(
             counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
             rebuilt_at_the_end.close()  # the first load's indexes, built once, counted in this phase
             if changed:  # nothing written, nothing to analyse
-                tables = [STRUCTURES.name, SERVICES.name, SEARCH_INDEX]
+                tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
                 refresh_planner_statistics([table for table in tables if table not in analysed])
     if changed and not dry_run:
         with timed(timings, "columns"):
