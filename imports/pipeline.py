@@ -94,12 +94,14 @@ def run_import(
     full: bool = True,
     allow_mass_unpublish: bool = False,
     dry_run: bool = False,
-    progress: Callable[[Iterable, str], Iterable] | None = None,
+    progress: Callable[[Iterable, str, Iterable], Iterable] | None = None,
     timings: dict | None = None,
     wait: bool = False,
     notify: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import already-read records. Raises ImportAborted when the input is unusable.
+
+    ``progress(examined, label, records)`` may wrap the stream of examined records of a kind (a progress bar).
 
     ``None`` for a kind means that kind is not part of the run (no services file…): its
     records are left as they are, none unpublished. Records may stream (files): they are read as
@@ -108,7 +110,7 @@ def run_import(
     raises runs.ImportBusy.
     """
     timings = timings if timings is not None else {}
-    progress = progress or (lambda items, _label: items)
+    progress = progress or (lambda items, _label, _records: items)
     runs.acquire(wait=wait, notify=notify)
     run = None
     try:
@@ -199,7 +201,12 @@ def _import_in_transaction(
                 batch = batches[table.name]
                 # A first load: indexes are built once, after the derived data is written too (their scores…).
                 if batch.written > max(len(stored[table.name]), BULK_MIN_ROWS):
-                    rebuilt_at_the_end.enter_context(indexes_rebuilt_after(table.name, enabled=True))
+                    # The services' key to their structures is checked once at the end when both tables are
+                    # bulk-loaded (dropping it locks the structures too). The search index keeps its indexes and
+                    # key: web workers that have no copy of it yet read it during the import.
+                    rebuilt_at_the_end.enter_context(
+                        indexes_rebuilt_after(table.name, enabled=True, foreign_keys=STRUCTURES.name in analysed)
+                    )
                     analysed.append(table.name)
                 counts[key] = _write(table, batch, absent[table.name], stored[table.name])
         with timed(timings, "index"):
@@ -232,14 +239,19 @@ def _prepare(table, records, stored, wanted, progress, clock, sent, **service_ch
         structure_row if table is STRUCTURES else service_row,
         known_structure_ids=service_checks.get("known_structure_ids"),
         sources=wanted or None,
+        as_read=stored[table.name].as_read,
     )
-    send_bytes = bool(getattr(records, "json_native", False))
+    if getattr(records, "cuttable", False):
+        examined = parallel.examined_pieces(job, records, clock)  # a JSON array: parsed by the workers
+    else:
+        send_bytes = bool(getattr(records, "json_native", False))
+        examined = parallel.examined_records(job, records, clock, send_bytes=send_bytes)
     label = "Structures" if table is STRUCTURES else "Services"
     stage = writer.create_stage(table)
     with copy_text(stage, table.staged_columns) as buffer:
         batch = prepare(
             kind,
-            parallel.examined_records(job, progress(records, label), clock, send_bytes=send_bytes),
+            progress(examined, label, records),
             stored=job.stored,
             write_line=buffer.write,
             sources=wanted,

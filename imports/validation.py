@@ -56,7 +56,9 @@ SCHEMA_VERSION = version("data-inclusion-schema")
 CONTENT_HASH_SALT = f"data-inclusion-schema {SCHEMA_VERSION}|".encode()
 # Raise it when a change of this code gives another row for the same record as read (normalisation, validation,
 # score): every record is then examined again once, rather than skipped by its raw hash.
-RAW_HASH_VERSION = 1
+# 2: SHA-1 rather than MD5 (processors' SHA instructions: 2.3 times as fast), and a JSON record's bytes as the file
+# holds them (imports.parallel).
+RAW_HASH_VERSION = 2
 RAW_HASH_SALT = {
     kind: f"{kind}|data-inclusion-schema {SCHEMA_VERSION}|{RAW_HASH_VERSION}|".encode() for kind in SCHEMA_MODELS
 }
@@ -99,17 +101,11 @@ class Batch:
         self.rejected_ids.add(record_id)
 
 
-class Stored(NamedTuple):
-    """What an earlier import stored of a record: the hash of its normalised content, and of the record as read."""
-
-    content_hash: str
-    raw_hash: str
-
-
 class Examined(NamedTuple):
     """One record after the per-record work (imports.parallel runs it in worker processes): what prepare() decides
     on. ``line`` is the COPY line of the validated row, ``errors`` the (field, French message) pairs of an invalid
-    record; both None when validation was not needed."""
+    record; both None when validation was not needed. What an earlier import stored of a record is what examining
+    the same record again gives: its hashes (of its normalised content, and as read), id, source and structure."""
 
     record_id: str
     source: str
@@ -125,8 +121,10 @@ class Examination:
     """What the per-record work of one kind needs; set before the worker processes fork, which inherit it."""
 
     kind: str
-    stored: Mapping[str, Stored]
+    stored: Mapping[str, Examined]  # by id
     finish_row: Callable[[dict], Iterable]  # a validated row -> its values in COPY column order
+    # Stored records by raw hash: a record read as bytes whose hash is there is that record, unchanged, unparsed.
+    as_read: Mapping[str, Examined] = field(default_factory=dict)
     known_structure_ids: Callable[[str], bool] | None = None
     sources: set[str] | None = None
     scorer: Scorer = field(default_factory=Scorer)
@@ -165,8 +163,10 @@ def raw_hash(kind: str, raw: bytes) -> str:
     """The hash of a record as read, before any normalisation: equal to the stored one, the record is the one an
     earlier run validated, and a re-import skips its normalisation and validation. Salted with what would make the
     same record give another row (the schema package's version, RAW_HASH_VERSION), so that a new schema or a new
-    normalisation never skips a record."""
-    return hashlib.md5(RAW_HASH_SALT[kind] + raw, usedforsecurity=False).hexdigest()
+    normalisation never skips a record. SHA-1, cut to the 128 bits of the column: it tells changes apart, it
+    guards nothing, and it is the fastest of hashlib's where processors have SHA instructions (1.3 µs for a 1.6 kB
+    record here, MD5 3 µs), for every record of every run."""
+    return hashlib.sha1(RAW_HASH_SALT[kind] + raw, usedforsecurity=False).hexdigest()[:32]
 
 
 # Addresses whose check by the official models is remembered during an import (see email_checks_remembered).
@@ -234,7 +234,7 @@ def prepare(
     kind: str,
     examined: Iterable[Examined],
     *,
-    stored: Mapping[str, Stored],
+    stored: Mapping[str, Examined],
     write_line: Callable[[str], None],
     known_structure_ids: Callable[[str], bool] | None = None,
     rejected_structure_ids: frozenset[str] = frozenset(),
@@ -250,17 +250,21 @@ def prepare(
     # id -> (content hash, whether its row was written), to tell duplicates apart.
     first_seen: dict[str, tuple[str, bool]] = {}
     conflicting: set[str] = set()
+    # Local names for what every record uses: this loop runs in the process that reads and writes, for every record
+    # of a national re-import (240,000).
+    add_source, add_seen, stored_record = batch.sources.add, batch.seen_ids.add, stored.get
+    is_service = kind == "service"
+    read = 0
 
     for item in examined:
-        record_id, source = item.record_id, item.source
+        record_id, source, structure_id, digest, raw_digest, line, errors = item
         if sources and source not in sources:
             continue
-        batch.read += 1
-        batch.sources.add(source)
+        read += 1
+        add_source(source)
         if not record_id:
             batch.reject(record_id, source, "id", "Identifiant manquant.")
             continue
-        digest = item.content_hash
 
         if record_id in first_seen:
             if first_seen[record_id][0] == digest:
@@ -277,7 +281,7 @@ def prepare(
             continue
         first_seen[record_id] = (digest, False)
 
-        if kind == "service" and not known_structure_ids(structure_id := item.structure_id):
+        if is_service and not known_structure_ids(structure_id):
             reason = "rejetée dans cet import" if structure_id in rejected_structure_ids else "absente du fichier"
             batch.reject(
                 record_id,
@@ -286,21 +290,22 @@ def prepare(
                 f"Structure « {structure_id} » {reason} et inconnue des imports précédents.",
             )
             continue
-        previous = stored.get(record_id)
+        previous = stored_record(record_id)
         if previous is not None and previous.content_hash == digest:
             batch.unchanged += 1
-            batch.seen_ids.add(record_id)
-            if previous.raw_hash != item.raw_hash:
-                batch.raw_hashes.append((record_id, item.raw_hash))
+            add_seen(record_id)
+            if previous.raw_hash != raw_digest:
+                batch.raw_hashes.append((record_id, raw_digest))
             continue
-        if item.errors is not None:
-            for field_name, message in item.errors:
+        if errors is not None:
+            for field_name, message in errors:
                 batch.reject(record_id, source, field_name, message)
             continue
         first_seen[record_id] = (digest, True)
-        write_line(item.line)
+        write_line(line)
         batch.written += 1
-        batch.seen_ids.add(record_id)
+        add_seen(record_id)
+    batch.read = read
     return batch
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from imports.validation import Stored
+from imports.validation import Examined
 from structures.records import UnpublishedReason
 
 REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
@@ -54,9 +54,12 @@ class Table:
 @dataclass
 class StoredTable:
     """What a table holds before the run, read in one pass: each record's hashes, the source of each published
-    record, and the ids unpublished because their source had removed them."""
+    record, and the ids unpublished because their source had removed them. ``as_read``: each record as an
+    examination of the same bytes gives it, by raw hash (imports.parallel finds unchanged records of a JSON file
+    there without parsing them)."""
 
-    records: dict[str, Stored] = field(default_factory=dict)
+    records: dict[str, Examined] = field(default_factory=dict)
+    as_read: dict[str, Examined] = field(default_factory=dict)
     published: dict[str, str] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
 
@@ -68,19 +71,23 @@ class StoredTable:
 
 
 def stored(table: Table) -> StoredTable:
-    found = StoredTable()
+    # A curator may correct a service's structure: prepare() only asks whether it is known, and both are.
+    structure_id = "structure_id" if "structure_id" in table.schema_fields else "''"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, source_hash, raw_hash, source, is_published, unpublished_reason = %s FROM {table.name}",
-            [REMOVED],
-        )
-        for record_id, content_hash, raw_hash, source, published, removed in cursor.fetchall():
-            found.records[record_id] = Stored(content_hash, raw_hash)
-            if published:
-                found.published[record_id] = sys.intern(source)
-            elif removed:
-                found.removed.add(record_id)
-    return found
+        # Rows in Examined's order (no line, no errors), made into tuples at C speed (_make): 240,000 rows of a
+        # national re-import.
+        cursor.execute(f"SELECT id, source, {structure_id}, source_hash, raw_hash, NULL, NULL FROM {table.name}")
+        records = list(map(Examined._make, cursor.fetchall()))
+        cursor.execute(f"SELECT id, source FROM {table.name} WHERE is_published")
+        published = {record_id: sys.intern(source) for record_id, source in cursor.fetchall()}
+        cursor.execute(f"SELECT id FROM {table.name} WHERE NOT is_published AND unpublished_reason = %s", [REMOVED])
+        removed = {row[0] for row in cursor.fetchall()}
+    return StoredTable(
+        records={record.record_id: record for record in records},
+        as_read={record.raw_hash: record for record in records},
+        published=published,
+        removed=removed,
+    )
 
 
 def create_stage(table: Table) -> str:

@@ -1,9 +1,13 @@
 """An import on worker processes decides exactly as one process would: same rows, counts and rejections, in the
-order read, duplicates across chunks included. Chunks of 2 records put a few fixture records on forked workers."""
+order read, duplicates across chunks included. Chunks of 2 records (slices of 100 bytes of a JSON file) put a few
+fixture records on forked workers."""
+
+import json
 
 import pytest
+from django.core.management.base import CommandError
 
-from imports import parallel
+from imports import parallel, readers
 from imports.models import ImportRun, RejectedRecord
 from services.models import SearchEntry, Service
 from structures.models import Structure
@@ -29,6 +33,7 @@ def tricky(dataset):
 def chunk_records(request, monkeypatch):
     monkeypatch.setattr(parallel, "CHUNK_RECORDS", request.param)
     monkeypatch.setattr(parallel, "SMALL_WORK", 0)
+    monkeypatch.setattr(readers, "PIECE_BYTES", request.param * 50)
     return request.param
 
 
@@ -66,3 +71,45 @@ def test_an_unchanged_reimport_on_workers_writes_nothing(dataset, run_import, ch
     assert sorted(Service.objects.values_list("id", "updated_at")) == stamps
     counts = ImportRun.objects.order_by("-id").first().counts["services"]
     assert (counts["inchangees"], counts["creees"], counts["mises_a_jour"], counts["rejetees"]) == (9, 0, 0, 3)
+
+
+def write_services(dataset, separators) -> None:
+    """The services file with the records separated as given, in turn (writers differ: pandas, json.dumps…)."""
+    path = dataset.folder / "services.json"
+    records = [json.dumps(record, ensure_ascii=False) for record in dataset.services]
+    text = records[0] + "".join(separators[i % len(separators)] + record for i, record in enumerate(records[1:]))
+    path.write_text(f"[\n{text}\n]\n")
+
+
+def test_a_json_file_cut_inside_a_string_or_a_nested_object_is_read_whole(dataset, run_import, chunk_records):
+    """JSON slices are cut after a "}" that a comma and a "{" follow: inside a string, or in an object nested in a
+    record, that is no record's end, and the slice is joined to the next one. Nothing is lost or split."""
+    description = 'Accueil {sur rendez-vous}, {"id": "dora--faux"}, {le mardi}, {"x": 1}'
+    dataset.service(ATELIER)["description"] = description
+    dataset.service(PERMIS)["extra"] = [{"a": 1}, {"b": [2, {"c": 3}]}]  # not a schema field: ignored
+    dataset.write()
+    write_services(dataset, [",\n", ", ", ","])
+
+    run_import(dataset.folder)
+    stamps = sorted(Service.objects.values_list("id", "updated_at"))
+    run_import(dataset.folder)
+
+    assert Service.objects.get(pk=ATELIER).description == description
+    assert Service.objects.count() == len(dataset.services)
+    first, again = ImportRun.objects.order_by("id")
+    assert first.counts["services"]["creees"] == len(dataset.services)
+    assert again.counts["services"]["inchangees"] == len(dataset.services)
+    assert sorted(Service.objects.values_list("id", "updated_at")) == stamps
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['[{"id": "a"}, {"id": "b"', '[{"id": "a"}, {"id": "b"}', "[1, 2]", '[{"id": "a"}] trailing'],
+    ids=["cut-in-a-record", "no-closing-bracket", "not-objects", "trailing-bytes"],
+)
+def test_a_broken_json_file_is_refused_on_workers_too(dataset, run_import, chunk_records, content):
+    run_import(dataset.write())
+    (dataset.folder / "services.json").write_text(content)
+
+    with pytest.raises(CommandError, match="rien n'a été modifié"):
+        run_import(dataset.folder)
