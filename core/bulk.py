@@ -111,6 +111,10 @@ def copy_rows(table: str, columns: Iterable[str], rows: Iterable[Iterable]) -> N
             copy.write_row(row)
 
 
+# Rows a bulk load must write for indexes_rebuilt_after to pay: below this, rebuilding costs more than it saves.
+BULK_MIN_ROWS = 1000
+
+
 @contextmanager
 def indexes_rebuilt_after(table_name: str, *, enabled: bool, foreign_keys: bool = False):
     """Bulk load: drop the table's secondary indexes (and its foreign keys: ``foreign_keys``), write, then build
@@ -137,16 +141,18 @@ def indexes_rebuilt_after(table_name: str, *, enabled: bool, foreign_keys: bool 
             [table_name],
         )
         indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'f'",
-            [table_name],
-        )
-        foreign_keys = cursor.fetchall() if foreign_keys else []
+        keys = []
+        if foreign_keys:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table_name],
+            )
+            keys = cursor.fetchall()
         # Checks already queued for the table's rows must run before its constraints can change.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for name, _definition in foreign_keys:
+        for name, _definition in keys:
             cursor.execute(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -157,7 +163,7 @@ def indexes_rebuilt_after(table_name: str, *, enabled: bool, foreign_keys: bool 
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, definition in indexes:
             cursor.execute(definition)
-        for name, definition in foreign_keys:
+        for name, definition in keys:
             cursor.execute(f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {definition}')
         cursor.execute(f"ANALYZE {table_name}")
 

@@ -13,7 +13,7 @@ from data_inclusion.schema import v1
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bulk import copy_text, indexes_rebuilt_after, refresh_planner_statistics
+from core.bulk import BULK_MIN_ROWS, copy_text, indexes_rebuilt_after, refresh_planner_statistics
 from core.text import normalize
 from imports import parallel, runs, writer
 from imports.clusters import refresh_duplicate_groups
@@ -30,7 +30,6 @@ STRUCTURES = writer.Table(Structure, v1.Structure.model_fields, ("source_hash", 
 SERVICES = writer.Table(
     Service, v1.Service.model_fields, ("source_hash", "raw_hash", "score_qualite", "search_document")
 )
-BULK_MIN_ROWS = 1000  # below this, rebuilding indexes costs more than it saves
 
 
 def structure_row(row: dict) -> tuple:

@@ -14,12 +14,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from communes.territories import FRANCE, Territory
-from core.bulk import indexes_rebuilt_after
+from core.bulk import BULK_MIN_ROWS, indexes_rebuilt_after
 from imports.models import ImportRun
 from territories.models import ImportChange
 
 RUNS_SHOWN = 10
-BULK_MIN_ROWS = 1000  # below this, rebuilding the indexes and keys costs more than it saves
 SERVICES_LISTED = 200
 
 RECORD_SQL = f"""
@@ -40,8 +39,8 @@ def record_changes(sender, instance: ImportRun, created: bool, update_fields=Non
     # after, and its foreign keys checked by one join each rather than a deferred check per row (2.2 s of its
     # commit). Only then: the table is empty, and the import already holds the services table (a first load
     # rebuilds its indexes); the runs' table is held from here to the commit, well under a second.
-    created = (instance.counts or {}).get("services", {}).get("creees", 0)
-    first = created >= BULK_MIN_ROWS and not ImportChange.objects.exists()
+    services_created = (instance.counts or {}).get("services", {}).get("creees", 0)
+    first = services_created >= BULK_MIN_ROWS and not ImportChange.objects.exists()
     table = ImportChange._meta.db_table
     with indexes_rebuilt_after(table, enabled=first, foreign_keys=True), connection.cursor() as cursor:
         cursor.execute(RECORD_SQL, [instance.pk, kinds.ADDED, kinds.REMOVED, kinds.CHANGED])
