@@ -126,20 +126,6 @@ class Columns:
             self.derived[("lines", column)] = lines
         return lines
 
-    def grouped_values(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """The values held by the rows of duplicate groups, as (code, row) pairs sorted by code, duplicate group and
-        structure rank (services.facets), sorted once rather than for each search."""
-        pairs = self.derived.get(("grouped", column))
-        if pairs is None:
-            grouped = np.flatnonzero(self.duplicate_group >= 0)
-            matrix = self.matrices[column]
-            codes, rows = matrix[grouped].ravel(), np.repeat(grouped, matrix.shape[1])
-            held = codes >= 0
-            codes, rows = codes[held], rows[held]
-            order = np.lexsort((self.structure_rank[rows], self.duplicate_group[rows], codes))
-            pairs = self.derived[("grouped", column)] = (codes[order], rows[order])
-        return pairs
-
     @cached_property
     def offered_on_site(self) -> np.ndarray:
         """Per row, whether the service is offered on site (en-presentiel, or modes unknown) at a known point: the

@@ -44,12 +44,27 @@ def counted_codes(columns) -> tuple[np.ndarray, dict[str, slice]]:
     return found
 
 
+def grouped_values(columns, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The values held by the rows of duplicate groups, as (code, row) pairs sorted by code, duplicate group and
+    structure rank: sorted once per worker and data version rather than for each search."""
+    pairs = columns.derived.get(("grouped", column))
+    if pairs is None:
+        grouped = np.flatnonzero(columns.duplicate_group >= 0)
+        matrix = columns.matrix(column)
+        codes, rows = matrix[grouped].ravel(), np.repeat(grouped, matrix.shape[1])
+        held = codes >= 0
+        codes, rows = codes[held], rows[held]
+        order = np.lexsort((columns.structure_rank[rows], columns.duplicate_group[rows], codes))
+        pairs = columns.derived[("grouped", column)] = (codes[order], rows[order])
+    return pairs
+
+
 @dataclass
 class Entries:
     """The values of one column held by the rows: ``lines``, the codes plus one (0: no value, so that bincount
     needs no mask), one line per position in the column's matrix; and the values of rows in duplicate groups as
     flat (code, row) pairs sorted by code, group, structure rank (``grouped_codes``, ``grouped_rows``: positions
-    among the rows), taken from the pairs the columns keep sorted."""
+    among the rows), taken from grouped_values."""
 
     lines: np.ndarray
     grouped_codes: np.ndarray
@@ -84,7 +99,7 @@ class FacetCounts:
             if self.position is None:  # duplicates not collapsed: no row counts as grouped
                 codes = rows = np.empty(0, dtype=np.intp)
             else:
-                codes, grouped_rows = self.columns.grouped_values(column)
+                codes, grouped_rows = grouped_values(self.columns, column)
                 local = self.position[grouped_rows]
                 among = local >= 0
                 codes, rows = codes[among], local[among]
