@@ -21,6 +21,8 @@ SLOT = re.compile("\x00([0-9]+)\x00")
 # Rendered groups kept per process: one per combination of checked options seen (most searches check a few).
 MAX_GROUPS = 512
 NEEDS_TEMPLATE = "services/includes/needs_fieldset.html"
+# The groups of checkboxes after the needs, in the form's order.
+OTHER_GROUPS = ("publics", "types", "frais", "modes_accueil", "sources")
 _groups: dict[tuple, tuple] = {}
 
 
@@ -127,14 +129,33 @@ def _render_with_slots(group: "OptionGroup") -> tuple[str | int, ...]:
     return tuple(int(piece) if position % 2 else piece for position, piece in enumerate(pieces))
 
 
-def facet_counts_data(groups: dict) -> str:
-    """Every option's count, by parameter and value, in JSON: an htmx fragment sends them as data that
-    static/js/search.js writes into the form's badges as count_badge() does, rather than ~160 rendered badges."""
+def facet_counts_data(form, facets: dict | None) -> str:
+    """Every option's count, by parameter and value (null without results), in JSON: an htmx fragment sends them as
+    data that static/js/search.js writes into the form's badges as count_badge() does, rather than ~160 rendered
+    badges. The options are those of option_groups(), read from the choices without making them."""
+    facets = facets or {}
     counts: dict[str, dict[str, int | None]] = {}
-    for group in groups.values():
-        for option in group.all_options():
-            counts.setdefault(option.name, {})[option.value] = option.count
+    for name, values in option_values(form):
+        found = facets.get(name)
+        counts[name] = {value: None if found is None else found.get(value, 0) for value in values}
     return orjson.dumps(counts).decode()
+
+
+def option_values(form):
+    """(parameter, its values) of every checkbox of the search form, in the form's order."""
+    yield "thematiques", need_values()
+    for name in OTHER_GROUPS:
+        yield name, [value for value, _ in form.fields[name].choices]
+
+
+@functools.cache
+def need_values() -> list[str]:
+    """The needs' values as the form shows them: each category, then its thématiques."""
+    return [
+        value
+        for category in v1.Categorie
+        for value in (category.value, *(t.value for t in v1.Thematique if t.value.startswith(f"{category.value}--")))
+    ]
 
 
 @dataclass
@@ -182,7 +203,7 @@ def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
         category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
     errors = form.errors.get("thematiques", [])
     groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, errors, NEEDS_TEMPLATE)}
-    for name in ("publics", "types", "frais", "modes_accueil", "sources"):
+    for name in OTHER_GROUPS:
         field = form.fields[name]
         groups[name] = OptionGroup(name, field.label, options(name, field.choices), form.errors.get(name, []))
     return groups

@@ -127,9 +127,8 @@ class SearchPage:
         ]
 
     def context(self, *, fragment: bool) -> dict:
-        commune = self.filterset.cleaned.get("commune_obj")
-        at_point = self.filterset.cleaned.get("lat") is not None
-        groups = option_groups(self.form, self.facets)
+        """What the results need (templates/jinja2/services/results.html); the page adds its form, the fragment what
+        htmx swaps outside the results (the counts as data)."""
         criteria, encoded = self.criteria, self.query.urlencode()
         context = {
             "form": self.form,
@@ -150,6 +149,19 @@ class SearchPage:
             "xlsx_url": query_url("services:export_xlsx", encoded),
             "print_url": query_url("services:print", encoded),
             "map_url": query_url("services:map", encoded),
+        }
+        if fragment:
+            context.update(oob=True, facet_counts=facet_counts_data(self.form, self.facets))
+        else:
+            context.update(self.form_context())
+        return context
+
+    def form_context(self) -> dict:
+        """The search form of the page (templates/services/includes/search_form.html)."""
+        commune = self.filterset.cleaned.get("commune_obj")
+        at_point = self.filterset.cleaned.get("lat") is not None
+        groups = option_groups(self.form, self.facets)
+        return {
             "commune_label": commune.label if commune is not None and not at_point else self.query.get("commune", ""),
             "groups": groups,
             "main_groups": [groups[name] for name in ("publics", "types", "frais", "modes_accueil")],
@@ -159,9 +171,6 @@ class SearchPage:
             "selection": self.selection,
             "map": {"tiles_url": settings.MAP_TILES_URL, "attribution": settings.MAP_ATTRIBUTION},
         }
-        if fragment:
-            context.update(oob=True, facet_counts=facet_counts_data(groups))
-        return context
 
 
 def page_hrefs(query, page) -> dict:
