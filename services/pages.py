@@ -80,7 +80,7 @@ class SearchPage:
             self.page.hrefs = page_hrefs(self.query, self.page)
         query = self.query.urlencode()
         first = (number - 1) * PAGE_SIZE + 1
-        toggles = ToggleLinks(self.base_url, self.query)
+        toggles, today = ToggleLinks(self.base_url, self.query), timezone.localdate()
         self.cards = [
             ResultCard(
                 service,
@@ -89,6 +89,7 @@ class SearchPage:
                 position=position,
                 selected=service.id in self.selection,
                 select_url=toggles.url(service.id, f"#resultat-{position}"),
+                today=today,
             )
             for position, service in enumerate(results.page(self.search, number, PAGE_SIZE), start=first)
         ]

@@ -8,10 +8,10 @@ canonical link: ``/selection/?s=…``, nothing else.
 """
 
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 PARAMETER = "s"
@@ -65,13 +65,21 @@ class ToggleLinks:
     def __init__(self, base: str, query):
         self.base = base
         self.selection = Selection.from_query(query)
+        self.selected = self.selection.query
         self.others = urlencode(
             [(name, value) for name, values in query.lists() if name != PARAMETER for value in values]
         )
 
     def url(self, service_id: str, anchor: str = "") -> str:
-        encoded = "&".join(part for part in (self.others, self.selection.toggled(service_id).query) if part)
+        encoded = "&".join(part for part in (self.others, self.selection_query(service_id)) if part)
         return f"{self.base}{'?' + encoded if encoded else ''}{anchor}"
+
+    def selection_query(self, service_id: str) -> str:
+        """The selection with the service toggled, encoded: most cards add theirs to the page's selection."""
+        if service_id in self.selection or len(self.selection) >= MAX_SIZE:
+            return self.selection.toggled(service_id).query
+        added = urlencode([(PARAMETER, service_id)])
+        return f"{self.selected}&{added}" if self.selected else added
 
 
 def toggle_url(base: str, query, service_id: str, anchor: str = "") -> str:
@@ -80,7 +88,8 @@ def toggle_url(base: str, query, service_id: str, anchor: str = "") -> str:
 
 # Adds a service to "Ma sélection" or takes it out: a real link that carries the selection in the URL without
 # JavaScript; static/js/site.js turns it into a toggle button over the selection the browser keeps (data-select,
-# data-select-label). Written here with one escape per value: 20 cards a page, an include each cost ~1 ms a page.
+# data-select-label). Written here with one escape per value: 20 cards a page, an include each cost ~1 ms a page
+# (the standard library's escape is Django's, without its lazy-string wrapper).
 TOGGLE = (
     '<a class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline fr-btn--icon-left {icon} services-select" href="{url}"'
     ' data-select="{id}"><span data-select-label>{label}</span><span class="fr-sr-only"> : {name}</span></a>'

@@ -5,8 +5,9 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.http import QueryDict
 
-from services.selection import MAX_SIZE
+from services.selection import MAX_SIZE, Selection, ToggleLinks
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
 
@@ -122,3 +123,21 @@ def test_an_empty_selection_says_how_to_fill_it(client):
     assert "Votre sélection est vide" in page.get_text()
     assert page.find("a", string="Chercher un service")["href"] == "/"
     assert not page.select("[data-print]")
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, MAX_SIZE])
+@pytest.mark.parametrize("toggled", ["dora--nouveau/é #1", "odd-1"])
+def test_a_toggle_link_is_the_page_with_that_service_toggled_in_the_selection(size, toggled):
+    ids = [f"odd-{index}" if index % 2 else f"dora--atelier/{index} &é+" for index in range(size)]
+    query = QueryDict(mutable=True)
+    query.setlist("commune", ["Lille"])
+    query.setlist("s", ids)
+    query.setlist("thematiques", ["mobilite", "numerique"])
+    expected = Selection.from_query(query).toggled(toggled)
+
+    url = urlsplit(ToggleLinks("/services/", query).url(toggled, "#resultat-3"))
+
+    assert url.path == "/services/" and url.fragment == "resultat-3"
+    params = parse_qs(url.query)
+    assert params.get("s", []) == list(expected.ids)
+    assert params["commune"] == ["Lille"] and params["thematiques"] == ["mobilite", "numerique"]
