@@ -3,6 +3,7 @@ themselves (real links), and the criteria printed above a list."""
 
 import functools
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from data_inclusion.schema import v1
 from django.utils.formats import number_format
@@ -43,15 +44,16 @@ def value_label(name: str, value: str) -> str:
     return enum_label(ENUMS[name], value)
 
 
-def url_without(base: str, query, name: str, value: str | None = None) -> str:
-    """The search without one value of a parameter (all of it when value is None), back on page 1."""
-    params = query.copy()
-    params.pop("page", None)
-    if value is None:
-        params.pop(name, None)
-    else:
-        params.setlist(name, [item for item in params.getlist(name) if item != value])
-    encoded = params.urlencode()
+def url_without(base: str, pairs: list[tuple[str, str]], name: str, value: str | None = None) -> str:
+    """The search (its parameters as pairs) without one value of a parameter (all of it when value is None), back
+    on page 1."""
+    encoded = urlencode(
+        [
+            (key, item)
+            for key, item in pairs
+            if key != "page" and (key != name or (value is not None and item != value))
+        ]
+    )
     return f"{base}{'?' + encoded if encoded else ''}{RESULTS_ANCHOR}"
 
 
@@ -85,38 +87,37 @@ class Criteria:
 
     def __init__(self, params: SearchParams, query, base_url: str):
         self.params = params
-        self.chips = self._chips(params, query, base_url)
-        kept = query.copy()
-        for name in list(kept):
-            if name not in KEPT_ON_CLEAR:
-                kept.pop(name)
-        encoded = kept.urlencode()
+        # The parameters as pairs, encoded as QueryDict.urlencode() does (each link drops some; copies of a QueryDict
+        # are deep).
+        pairs = [(name, value) for name, values in query.lists() for value in values]
+        self.chips = self._chips(params, pairs, base_url)
+        encoded = urlencode([(name, value) for name, value in pairs if name in KEPT_ON_CLEAR])
         self.clear_url = f"{base_url}{'?' + encoded if encoded else ''}{RESULTS_ANCHOR}"
         self.narrowed = narrowed_needs(params.thematiques)
 
     @staticmethod
-    def _chips(params: SearchParams, query, base_url: str) -> list[Chip]:
+    def _chips(params: SearchParams, pairs: list[tuple[str, str]], base_url: str) -> list[Chip]:
         chips = []
         if params.q:
-            chips.append(Chip("q", "", f"« {params.q} »", url_without(base_url, query, "q")))
+            chips.append(Chip("q", "", f"« {params.q} »", url_without(base_url, pairs, "q")))
         if params.origin is not None and params.radius_km != DEFAULT_RADIUS_KM:
             label = f"Rayon : {params.radius_km} km"
-            chips.append(Chip("rayon_km", "", label, url_without(base_url, query, "rayon_km")))
+            chips.append(Chip("rayon_km", "", label, url_without(base_url, pairs, "rayon_km")))
         for name in LEGENDS:
             for value in getattr(params, name):
                 label = value_label(name, value)
                 if name == "thematiques" and value not in THEMATIQUES_OF:
                     label = f"{need_label(category_of(value))} › {label}"
-                chips.append(Chip(name, value, label, url_without(base_url, query, name, value)))
+                chips.append(Chip(name, value, label, url_without(base_url, pairs, name, value)))
         if params.ouvert:
-            chips.append(Chip("ouvert", "", OPEN_LABELS[params.ouvert], url_without(base_url, query, "ouvert")))
+            chips.append(Chip("ouvert", "", OPEN_LABELS[params.ouvert], url_without(base_url, pairs, "ouvert")))
         if params.score_qualite_minimum is not None:
             label = f"Score de qualité ≥ {number_format(params.score_qualite_minimum)}"
             chips.append(
-                Chip("score_qualite_minimum", "", label, url_without(base_url, query, "score_qualite_minimum"))
+                Chip("score_qualite_minimum", "", label, url_without(base_url, pairs, "score_qualite_minimum"))
             )
         if not params.collapse_duplicates:
-            chips.append(Chip("doublons", "", "Doublons affichés", url_without(base_url, query, "doublons")))
+            chips.append(Chip("doublons", "", "Doublons affichés", url_without(base_url, pairs, "doublons")))
         return chips
 
     @property

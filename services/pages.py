@@ -1,6 +1,7 @@
 """The search pages as a person reads them, computed from the request's parameters: the home page's choices, the
 results page (and its htmx fragment), the printable list, Ma sélection."""
 
+from functools import cached_property
 from itertools import groupby
 from operator import attrgetter
 from urllib.parse import quote, urlencode
@@ -78,7 +79,7 @@ class SearchPage:
         self.page = list_pages(paginator.page(number)) if paginator.num_pages > 1 else None
         if self.page is not None:
             self.page.hrefs = page_hrefs(self.query, self.page)
-        query = self.query.urlencode()
+        query = self.encoded
         first = (number - 1) * PAGE_SIZE + 1
         toggles, today = ToggleLinks(self.base_url, self.query), timezone.localdate()
         self.cards = [
@@ -105,6 +106,11 @@ class SearchPage:
                 url = with_params(self.base_url, self.query, rayon_km=bigger[0], page=None) + RESULTS_ANCHOR
                 self.wider_radius = (f"Chercher dans un rayon de {bigger[0]} km", url)
 
+    @cached_property
+    def encoded(self) -> str:
+        """The query, encoded once for the page's links."""
+        return self.query.urlencode()
+
     @property
     def status(self) -> int:
         return 200 if self.valid else 400
@@ -130,7 +136,7 @@ class SearchPage:
     def context(self, *, fragment: bool) -> dict:
         """What the results need (templates/jinja2/services/results.html); the page adds its form, the fragment what
         htmx swaps outside the results (the counts as data)."""
-        criteria, encoded = self.criteria, self.query.urlencode()
+        criteria, encoded = self.criteria, self.encoded
         context = {
             "form": self.form,
             "summary": self.summary,
