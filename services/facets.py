@@ -52,6 +52,7 @@ class Counted:
     # the rows it takes, whichever are fewer.
     tail: np.ndarray
     tail_bins: dict[bool, tuple[np.ndarray, np.ndarray]]
+    everyone: np.ndarray  # per index row: open to everyone (tous-publics among its publics)
     selections: dict = field(default_factory=dict)
 
     @classmethod
@@ -81,7 +82,12 @@ class Counted:
         for collapse in (True, False):
             plain = tail & (columns.duplicate_group < 0) if collapse else tail
             tail_bins[collapse] = (plain, np.bincount(codes[plain].ravel(), minlength=start))
-        return cls(codes, cells, bins, start, pair_bins[order].astype(np.intp), pair_rows[order], tail, tail_bins)
+        code = columns.vocabulary["publics"].get(TOUS_PUBLICS)
+        everyone = (
+            (columns.matrix("publics") == code).any(axis=1) if code is not None else np.zeros(columns.size, bool)
+        )
+        pairs = pair_bins[order].astype(np.intp), pair_rows[order]
+        return cls(codes, cells, bins, start, *pairs, tail, tail_bins, everyone)
 
     def selection(self, columns: tuple[str, ...]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Where the columns lie in the matrix, and which bins are theirs (None: every column)."""
@@ -255,7 +261,7 @@ class FacetCounts:
 
     @cached_property
     def with_everyone(self) -> np.ndarray:
-        return self.search.has_any("publics", [TOUS_PUBLICS], self.rows)
+        return self.counted.everyone.take(self.rows)
 
     def value_counts(self, facet: str, chosen) -> dict[str, int]:
         column = FACET_COLUMNS[facet]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from core.rendering import format_phone, phone_href, plain_excerpt, safe_url, updated_text
@@ -120,10 +120,11 @@ class ResultCard:
     @property
     def html(self) -> SafeString:
         """The card's markup (templates/jinja2/services/card.html)."""
-        return mark_safe(get_template("services/card.html", using="jinja2").render({"card": self}))
+        return SafeString(get_template("services/card.html", using="jinja2").render({"card": self}))
 
     # The card's lists as markup, made here rather than in loops of templates/jinja2/services/card.html: 20 cards
-    # a page, each loop node and lookup of a template cost more than the strings (html.escape is what {{ }} does).
+    # a page, each loop node and lookup of a template cost more than the strings (html.escape is what {{ }} does;
+    # SafeString() is mark_safe() of a str without its lazy-string wrapper).
     @functools.cached_property
     def badges_html(self) -> SafeString:
         badges = []
@@ -137,7 +138,7 @@ class ResultCard:
             f'<li><p class="fr-badge fr-badge--sm fr-badge--no-icon services-card__need">{escape(tag)}</p></li>'
             for tag in self.tags
         ]
-        return mark_safe("\n".join(badges))
+        return SafeString("\n".join(badges))
 
     @functools.cached_property
     def actions_html(self) -> SafeString:
@@ -150,7 +151,7 @@ class ResultCard:
                 text = f'<a href="{escape(action.href)}"{rel}>{text}</a>'
             # The spaces of the template's lines: the one after the icon shows.
             items.append(f'<li class="{escape(action.icon)}"> {text} </li>')
-        return mark_safe("\n".join(items))
+        return SafeString("\n".join(items))
 
     @functools.cached_property
     def phone(self) -> str:

@@ -12,7 +12,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 PARAMETER = "s"
 # A selection is a short list handed to one person; the URL stays within what SMS and browsers carry well.
@@ -99,4 +99,4 @@ TOGGLE = (
 def toggle_link(service_id: str, name: str, *, selected: bool, url: str) -> SafeString:
     icon, label = ("fr-icon-star-fill", "Retirer de") if selected else ("fr-icon-star-line", "Ajouter à")
     values = {"url": escape(url), "id": escape(service_id), "name": escape(name)}
-    return mark_safe(TOGGLE.format(icon=icon, label=f"{label} ma sélection", **values))
+    return SafeString(TOGGLE.format(icon=icon, label=f"{label} ma sélection", **values))
