@@ -7,8 +7,9 @@ Everything is computed over one set of index rows: the search's candidates that 
 facet's counts are taken over the rows the other facets keep (its scope). Each count is a union: the results of
 some base rows plus the rows of the scope holding a value. The values of every counted column lie side by side in
 one matrix of bins made once per worker (Counted), so that one union counts every column at once: a search with no
-option chosen needs two unions, each choice two more (measured on the national-size index: 1.2 ms instead of 3.2 for
-the ~160 options of a search, 20 instead of 3 for a search per option).
+option chosen needs two unions, each choice two more. The national remote tail, the same in every located search, is
+counted once per worker too (measured on the national-size index, the ~160 options of the benchmark's searches: 2.7
+ms instead of 4.0 column by column, and ~20 for a search per option).
 """
 
 from dataclasses import dataclass, field
@@ -47,10 +48,9 @@ class Counted:
     pair_bins: np.ndarray
     pair_rows: np.ndarray
     # The national tail: services eligible everywhere and offered remotely, among every search's candidates (90 %
-    # of a located search's rows): per index row whether it is in it, and the histogram of its rows' bins, those
-    # in duplicate groups left out (True) or not (False). A union counts the rows of the tail it leaves out, or
-    # the rows it takes, whichever are fewer.
-    tail: np.ndarray
+    # of a located search's rows). Per index row whether it is in it, and the histogram of its rows' bins, with
+    # the rows in duplicate groups left out (key True: duplicates collapsed) or not. A union counts the rows of
+    # the tail it leaves out, or the rows it takes, whichever are fewer.
     tail_bins: dict[bool, tuple[np.ndarray, np.ndarray]]
     everyone: np.ndarray  # per index row: open to everyone (tous-publics among its publics)
     selections: dict = field(default_factory=dict)
@@ -87,7 +87,7 @@ class Counted:
             (columns.matrix("publics") == code).any(axis=1) if code is not None else np.zeros(columns.size, bool)
         )
         pairs = pair_bins[order].astype(np.intp), pair_rows[order]
-        return cls(codes, cells, bins, start, *pairs, tail, tail_bins, everyone)
+        return cls(codes, cells, bins, start, *pairs, tail_bins, everyone)
 
     def selection(self, columns: tuple[str, ...]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Where the columns lie in the matrix, and which bins are theirs (None: every column)."""
@@ -239,11 +239,18 @@ class FacetCounts:
         counts += np.bincount(segment_bin, weights=delta, minlength=self.counted.size).astype(np.int64)
         return counts
 
+    @cached_property
+    def free(self) -> np.ndarray:
+        """The union of the facets nothing is chosen in (but publics, whose base differs): they share their scope,
+        every choice made, and their base, no row; one union counts them all."""
+        free = [facet for facet in FACETS if self.masks[facet] is None and facet != "publics"]
+        columns = tuple(
+            column for facet in free for column in (NEEDS if facet == "thematiques" else [FACET_COLUMNS[facet]])
+        )
+        return self.union(self.scope(None), self.nothing, columns)
+
     def all(self) -> dict[str, dict[str, int]]:
         params = self.search.params
-        free = [facet for facet in FACETS if self.masks[facet] is None and facet != "publics"]
-        # Facets with nothing chosen share their scope (every choice) and their base (no row): one union for all.
-        self.free = self.union(self.scope(None), self.nothing, self.columns_of(free)) if free else None
         counts = {}
         for facet in FACETS:
             chosen = getattr(params, facet)
@@ -252,12 +259,6 @@ class FacetCounts:
             else:
                 counts[facet] = self.value_counts(facet, chosen)
         return counts
-
-    @staticmethod
-    def columns_of(facets) -> tuple[str, ...]:
-        return tuple(
-            column for facet in facets for column in (NEEDS if facet == "thematiques" else [FACET_COLUMNS[facet]])
-        )
 
     @cached_property
     def with_everyone(self) -> np.ndarray:
