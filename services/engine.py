@@ -29,6 +29,8 @@ from services.search import (
 )
 from structures.opening_hours import MINUTES_PER_DAY, PARIS, is_public_holiday
 
+# Up to this many first results, hits() sorts only the rows that may come first (Search.first).
+PARTIAL_SORT_MAX = 1_000
 # A lexeme in a tsquery's text ('permi' & 'conduir'); normalised text holds no quote.
 LEXEME = re.compile(r"'([^']*)'")
 
@@ -51,6 +53,17 @@ class Rows:
 
     def take(self, keep: np.ndarray) -> "Rows":
         return Rows(self.rows[keep], self.distance[keep], self.on_site[keep], self.specificity[keep])
+
+
+def within_first(positions: np.ndarray, key: np.ndarray, count: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The positions whose key is among the ``count`` smallest (ties included, so that sorting them gives the first
+    ``count`` in order), with their keys; all of them when count is None or covers them."""
+    if count is None or count >= len(key):
+        return positions, key
+    if count <= 0:
+        return positions[:0], key[:0]
+    kept = key <= np.partition(key, count - 1)[count - 1]
+    return positions[kept], key[kept]
 
 
 def wanted(codes: np.ndarray, vocabulary_size: int) -> np.ndarray:
@@ -224,24 +237,45 @@ class Search:
     # -- results ---------------------------------------------------------------------------------------------
 
     @cached_property
+    def matches(self) -> Rows:
+        """The rows the search gives, in index order."""
+        matches = self.passing()
+        return matches.take(self.kept(matches.rows))
+
+    @cached_property
     def results(self) -> Rows:
         """Matching rows in the contract's order: on site by distance, then the others by specificity, then
         score, then id (byte order)."""
-        matches = self.passing()
-        matches = matches.take(self.kept(matches.rows))
-        id_rank = self.columns.id_rank[matches.rows]
-        on_site, others = np.flatnonzero(matches.on_site), np.flatnonzero(~matches.on_site)
-        on_site = on_site[np.lexsort((id_rank[on_site], matches.distance[on_site]))]
-        remote_rank = self.columns.remote_rank[matches.rows[others]]
-        others = others[np.lexsort((remote_rank, matches.specificity[others]))]
+        return self.first(None)
+
+    def first(self, stop: int | None) -> Rows:
+        """The first ``stop`` results in order (None: all of them). Only what may come first is sorted: a page
+        out of a big city's results sorts a few dozen rows, not tens of thousands (np.partition)."""
+        matches = self.matches
+        on_site = np.flatnonzero(matches.on_site)
+        distance = matches.distance[on_site]
+        on_site, distance = within_first(on_site, distance, stop)
+        order = np.lexsort((self.columns.id_rank[matches.rows[on_site]], distance))
+        on_site = on_site[order][:stop]
+        others = np.flatnonzero(~matches.on_site)
+        left = None if stop is None else stop - len(on_site)
+        if left is not None and left <= 0:
+            others = others[:0]
+        # By specificity then score and id (remote_rank): one key, as remote ranks are below the index's size.
+        key = matches.specificity[others].astype(np.int64) * (self.columns.size + 1)
+        key += self.columns.remote_rank[matches.rows[others]]
+        others, key = within_first(others, key, left)
+        others = others[np.argsort(key, kind="stable")][:left]
         return matches.take(np.concatenate((on_site, others)))
 
     @property
     def count(self) -> int:
-        return len(self.results.rows)
+        return len(self.matches.rows)
 
     def hits(self, start: int = 0, stop: int | None = None) -> list[Hit]:
-        results = self.results
+        # A page's hits sort only what comes before them; longer lists (exports, by batches) sort everything once.
+        partial = stop is not None and stop <= PARTIAL_SORT_MAX and "results" not in self.__dict__
+        results = self.first(stop) if partial else self.results
         page = slice(start, stop)
         ids = self.columns.service_ids(results.rows[page])
         return [
@@ -251,7 +285,7 @@ class Search:
 
     @property
     def on_site_count(self) -> int:
-        return int(self.results.on_site.sum())
+        return int(self.matches.on_site.sum())
 
     # -- facets ----------------------------------------------------------------------------------------------
 

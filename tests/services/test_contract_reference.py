@@ -163,6 +163,20 @@ def test_the_engine_answers_every_search_as_the_contract_says(random_data):
     assert found > SEARCHES * 0.4  # many searches found something: the comparison means something
 
 
+def test_a_page_of_hits_is_the_same_slice_of_the_whole_order(random_data):
+    """A page sorts only the rows that may come before its end (services.engine.Search.first): ties in distance
+    (shared points) and in score included, it is the slice of the whole order."""
+    rng, places = random_data
+    pages = 0
+    for _ in range(80):
+        params = random_params(rng, places)
+        whole = Search.of(params).hits()
+        for start, stop in ((0, 1), (0, 20), (20, 40), (15, 45), (0, len(whole) + 5)):
+            assert Search.of(params).hits(start, stop) == whole[start:stop], (params, start, stop)
+            pages += len(whole) > stop
+    assert pages > 80  # many searches have more results than the page asked: the partial sort was taken
+
+
 def test_each_facet_count_is_the_count_of_the_search_with_that_option(random_data):
     """Checked against the engine's own results (which the test above checks against the contract), and for a
     few searches against the brute-force implementation directly."""
