@@ -1,14 +1,14 @@
 """The search pages as a person reads them, computed from the request's parameters: the home page's choices, the
 results page (and its htmx fragment), the printable list, Ma sélection."""
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import groupby
 from operator import attrgetter
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from dsfr.utils import list_pages
 
@@ -43,7 +43,17 @@ def search_form(query) -> ServiceSearchFilterSet:
 def query_url(name: str, query) -> str:
     """The URL named, with the query (a QueryDict, or already encoded)."""
     encoded = query if isinstance(query, str) else query.urlencode()
-    return reverse(name) + (f"?{encoded}" if encoded else "")
+    return path_of(name) + (f"?{encoded}" if encoded else "")
+
+
+def path_of(name: str) -> str:
+    """reverse(name) for a route without arguments, kept per script prefix: ~50 µs each, five a results page."""
+    return _path_of(name, get_script_prefix())
+
+
+@lru_cache(maxsize=64)
+def _path_of(name: str, script_prefix: str) -> str:
+    return reverse(name)
 
 
 class SearchPage:
@@ -52,7 +62,7 @@ class SearchPage:
 
     def __init__(self, query):
         self.query = query
-        self.base_url = reverse("services:search")
+        self.base_url = path_of("services:search")
         self.filterset = search_form(query)
         self.form = self.filterset.form
         self.valid = self.filterset.is_valid()
