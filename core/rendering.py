@@ -278,11 +278,12 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def updated_text(day: date | None, *, today: date) -> str:
-    """ "Mis à jour le 3 mars 2024 — il y a plus d'un an": people should check old information first."""
+def updated_text(day: date | None, *, today: date, language: str | None = None) -> str:
+    """ "Mis à jour le 3 mars 2024 — il y a plus d'un an": people should check old information first. ``language``:
+    the active one, when the caller read it already (20 cards a page)."""
     if day is None:
         return ""
-    text = f"Mis à jour le {long_date(day, get_language())}"
+    text = f"Mis à jour le {long_date(day, language or get_language())}"
     return f"{text} — il y a plus d'un an" if day < one_year_before(today) else text
 
 

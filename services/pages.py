@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from dsfr.utils import list_pages
 
 from services import results
@@ -91,7 +92,7 @@ class SearchPage:
             self.page.hrefs = page_hrefs(self.query, self.page)
         query = self.encoded
         first = (number - 1) * PAGE_SIZE + 1
-        toggles, today = ToggleLinks(self.base_url, self.query), timezone.localdate()
+        toggles, today, language = ToggleLinks(self.base_url, self.query), timezone.localdate(), get_language()
         self.cards = [
             ResultCard(
                 service,
@@ -101,6 +102,7 @@ class SearchPage:
                 selected=service.id in self.selection,
                 select_url=toggles.url(service.id, f"#resultat-{position}"),
                 today=today,
+                language=language,
             )
             for position, service in enumerate(results.page(self.search, number, PAGE_SIZE), start=first)
         ]
@@ -193,10 +195,14 @@ class SearchPage:
 def page_hrefs(query, page) -> dict:
     """The pagination's links (templates/jinja2/services/pagination.html), each the search's query with its page
     number, as django-dsfr's url_remplace_params writes them."""
-    # The query encoded once, around its page number (values are percent-encoded: "&" only separates pairs).
-    params = query.copy()
-    params["page"] = "0"
-    pairs = params.urlencode().split("&")
+    # The query encoded once, around its page number (values are percent-encoded: "&" only separates pairs), as
+    # QueryDict would with page set: in its place, else last.
+    params = []
+    for name, values in query.lists():
+        params += [("page", "0")] if name == "page" else [(name, value) for value in values]
+    if "page" not in query:
+        params.append(("page", "0"))
+    pairs = urlencode(params).split("&")
     at = pairs.index("page=0")
     before, after = "&".join(pairs[:at] + [""]), "&".join([""] + pairs[at + 1 :])
 

@@ -77,7 +77,7 @@ def detail_url(service_id: str) -> str:
 class ResultCard:
     """A result as lists show it. ``position`` is its rank in the whole list (1 for the first result), the card's
     anchor; ``select_url`` adds it to the selection or takes it out (services.selection), ``selected`` says which;
-    ``today``, the local date (read once for a page's cards)."""
+    ``today`` and ``language``, the local date and the active language (read once for a page's cards)."""
 
     def __init__(
         self,
@@ -90,6 +90,7 @@ class ResultCard:
         select_url: str = "",
         page_url: str = "",
         today: date | None = None,
+        language: str | None = None,
     ):
         self.service = service
         self.detail_url = detail_url(service.id) + (f"?{search_query}" if search_query else "")
@@ -100,7 +101,7 @@ class ResultCard:
         )
         self.structure = service.structure
         self.excerpt = plain_excerpt(service.description)
-        self.updated = updated_text(service.date_maj, today=today or timezone.localdate())
+        self.updated = updated_text(service.date_maj, today=today or timezone.localdate(), language=language)
         self.distance = format_distance(getattr(service, "distance_km", None))
         self.on_site = bool(getattr(service, "on_site", False))
         self.remote = v1.ModeAccueil.A_DISTANCE.value in (service.modes_accueil or [])
