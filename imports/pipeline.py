@@ -32,6 +32,21 @@ SERVICES = writer.Table(
 )
 
 
+# What the site's SQL filters, joins or sorts these tables on (pages, the admin's lists and filters, territories'
+# record of changes): the only columns an import analyses (core.bulk.analyse says why).
+QUERIED_COLUMNS = {
+    STRUCTURES.name: (
+        *("id", "source", "is_published", "unpublished_reason", "curated_fields", "nom", "siret", "duplicate_group"),
+        *("code_insee", "code_postal", "score_qualite", "date_maj", "updated_at"),
+    ),
+    SERVICES.name: (
+        *("id", "source", "structure_id", "is_published", "unpublished_reason", "curated_fields", "nom"),
+        *("code_insee", "code_postal", "score_qualite", "date_maj", "created_at", "updated_at"),
+    ),
+    "services_searchentry": ("service_id", "structure_id", "source", "code_insee"),
+}
+
+
 def structure_row(row: dict) -> tuple:
     """A validated structure's values in stage column order, with its search name (run in worker processes)."""
     row["search_name"] = normalize(row["nom"])
@@ -204,7 +219,12 @@ def _import_in_transaction(
                     # bulk-loaded (dropping it locks the structures too). The search index keeps its indexes and
                     # key: web workers that have no copy of it yet read it during the import.
                     rebuilt_at_the_end.enter_context(
-                        indexes_rebuilt_after(table.name, enabled=True, foreign_keys=STRUCTURES.name in analysed)
+                        indexes_rebuilt_after(
+                            table.name,
+                            enabled=True,
+                            foreign_keys=STRUCTURES.name in analysed,
+                            analysed=QUERIED_COLUMNS[table.name],
+                        )
                     )
                     analysed.append(table.name)
                 counts[key] = _write(table, batch, absent[table.name], stored[table.name])
@@ -218,7 +238,7 @@ def _import_in_transaction(
             rebuilt_at_the_end.close()  # the first load's indexes, built once, counted in this phase
             if changed:  # nothing written, nothing to analyse
                 tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
-                refresh_planner_statistics([table for table in tables if table not in analysed])
+                refresh_planner_statistics([table for table in tables if table not in analysed], QUERIED_COLUMNS)
     if changed and not dry_run:
         with timed(timings, "columns"):
             # The search engine's columns of the new version, written for the web workers of this machine
