@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from core.bulk import BULK_MIN_ROWS, copy_text, indexes_rebuilt_after, refresh_planner_statistics
 from core.text import normalize
-from imports import parallel, runs, writer
+from imports import columns_ahead, parallel, runs, writer
 from imports.clusters import refresh_duplicate_groups
 from imports.models import ImportRun, RejectedRecord
 from imports.readers import UnreadableFile
 from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishing, refuse_mass_unpublishing
 from imports.validation import Batch, Examination, MissingColumns, prepare, rejections_by_reason
-from services import columns_store, search_index
+from services import search_index
 from services.models import Service
 from structures.models import Structure
 
@@ -209,7 +209,7 @@ def _import_in_transaction(
 
     counts = {}
     analysed = []  # tables whose indexes are built again, then analysed, at the end of the block
-    with ExitStack() as rebuilt_at_the_end:
+    with ExitStack() as columns_written, ExitStack() as rebuilt_at_the_end:
         with timed(timings, "write"):
             for table, key in ((STRUCTURES, "structures"), (SERVICES, "services")):
                 batch = batches[table.name]
@@ -235,15 +235,19 @@ def _import_in_transaction(
             counts["structures"]["groupes_de_doublons_modifies"] = groups
             changed = groups or any(counts[kind][change] for kind in ("structures", "services") for change in CHANGES)
             counts["services"]["index_de_recherche_modifie"] = search_index.refresh() if changed else 0
+        if changed and not dry_run:
+            with timed(timings, "columns"):
+                # The search engine's columns of the new version, written for the web workers of this machine
+                # before the commit: they map them at once instead of copying the index again meanwhile. Copied
+                # now, built on the other core while PostgreSQL finishes the run below (imports.columns_ahead).
+                columns_written.enter_context(columns_ahead.built_meanwhile(connection))
+        with timed(timings, "index"):
             rebuilt_at_the_end.close()  # the first load's indexes, built once, counted in this phase
             if changed:  # nothing written, nothing to analyse
                 tables = [STRUCTURES.name, SERVICES.name, "services_searchentry"]
                 refresh_planner_statistics([table for table in tables if table not in analysed], QUERIED_COLUMNS)
-    if changed and not dry_run:
         with timed(timings, "columns"):
-            # The search engine's columns of the new version, written for the web workers of this machine
-            # before the commit: they map them at once instead of copying the index again meanwhile.
-            columns_store.load(connection)
+            columns_written.close()
     return ImportResult(
         structures=structure_batch, services=service_batch, counts=counts, sources=sources, notes=notes
     )
