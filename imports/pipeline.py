@@ -208,6 +208,9 @@ def _import_in_transaction(
         refuse_mass_unpublishing(absent)
 
     counts = {}
+    # A first load of both tables: the structures get their scores as they are inserted (_first_scores).
+    first_load = not (stored[STRUCTURES.name] or stored[SERVICES.name])
+    services_stage = service_batch.stage if first_load else ""
     analysed = []  # tables whose indexes are built again, then analysed, at the end of the block
     with ExitStack() as columns_written, ExitStack() as rebuilt_at_the_end:
         with timed(timings, "write"):
@@ -227,7 +230,8 @@ def _import_in_transaction(
                         )
                     )
                     analysed.append(table.name)
-                counts[key] = _write(table, batch, absent[table.name], stored[table.name])
+                scores_from = services_stage if table is STRUCTURES else ""
+                counts[key] = _write(table, batch, absent[table.name], stored[table.name], scores_from)
         with timed(timings, "index"):
             structures_written = counts["structures"]["creees"] + counts["structures"]["mises_a_jour"]
             # Clusters depend on structures' fields only: no structure written, no cluster changed.
@@ -305,12 +309,32 @@ DERIVED = {
 }
 
 
-def _write(table, batch: Batch, unpublishing: Unpublishing | None, stored: writer.StoredTable) -> dict:
+def _first_scores(services_stage: str) -> tuple[dict[str, str], str]:
+    """The structures' scores as services.search_index.refresh computes them, for a first load of both tables:
+    there every staged service becomes a published service of the structure it names, and no other service is
+    stored. Written with the structures, rather than by refresh updating every row it just inserted (100,000
+    structures: 1.4 s, against 0.6 s for refresh to find them right)."""
+    scores = (
+        f"LEFT JOIN (SELECT sv.structure_id, {search_index.STRUCTURE_SCORE_SQL} AS score FROM {services_stage} AS sv"
+        " GROUP BY sv.structure_id) AS scores ON scores.structure_id = s.id"
+    )
+    return {"score_qualite": "coalesce(scores.score, 0)"}, scores
+
+
+def _write(
+    table, batch: Batch, unpublishing: Unpublishing | None, stored: writer.StoredTable, services_stage: str = ""
+) -> dict:
+    """Write one table's batch. ``services_stage``: the staged services of a first load of both tables, which give
+    the structures their scores as they are inserted."""
     counts = _base_counts(batch)
     created = updated = []
     if batch.written:
+        derived, join = DERIVED[table.name], ""
+        if services_stage:
+            scored, join = _first_scores(services_stage)
+            derived = {**derived, **scored}
         updated = writer.update_changed(table, batch.stage, derived=DERIVED[table.name])
-        created = writer.insert_new(table, batch.stage, derived=DERIVED[table.name])
+        created = writer.insert_new(table, batch.stage, derived=derived, join=join)
     writer.update_raw_hashes(table, batch.raw_hashes)
     counts["creees"] = len(created)
     counts["mises_a_jour"] = len(updated)

@@ -131,7 +131,8 @@ def update_changed(table: Table, stage: str, *, derived: dict[str, str]) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
-def insert_new(table: Table, stage: str, *, derived: dict[str, str]) -> list[str]:
+def insert_new(table: Table, stage: str, *, derived: dict[str, str], join: str = "") -> list[str]:
+    """Insert the staged rows of new ids; returns their ids. ``join`` may bring other relations ``derived`` reads."""
     copied = table.schema_fields + ("source_hash", "raw_hash")
     columns = list(copied) + list(derived)
     values = [f"s.{column}" for column in copied] + list(derived.values())
@@ -141,7 +142,7 @@ def insert_new(table: Table, stage: str, *, derived: dict[str, str]) -> list[str
             f"""
             INSERT INTO {table.name} ({", ".join(columns + default_columns)})
             SELECT {", ".join(values + placeholders)}
-            FROM {stage} AS s
+            FROM {stage} AS s {join}
             WHERE NOT EXISTS (SELECT 1 FROM {table.name} AS t WHERE t.id = s.id)
             RETURNING id
             """,
