@@ -4,6 +4,7 @@ Searches running meanwhile see the old data or the new, never a half-import: Pos
 MVCC gives readers the last committed state until the single COMMIT at the end.
 """
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack, contextmanager
@@ -93,6 +94,21 @@ class ImportResult:
 
 
 @contextmanager
+def collections_paused():
+    """Python's cyclic garbage collector paused for the run. The run holds hundreds of thousands of objects for its
+    whole length (stored hashes, ids seen) and makes more as it reads, so each full collection walks them all, for
+    garbage it hardly makes (records, rows and examinations hold no cycles). National unchanged re-import: 0.4 s of
+    2.8 s in this process. The forked workers inherit the pause: measured neither faster nor larger."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def timed(timings: dict, phase: str):
     start = time.perf_counter()
     yield
@@ -130,7 +146,7 @@ def run_import(
     try:
         if not dry_run:
             run = runs.start(origin=origin, sources=sorted(sources or []), full=full)
-        with transaction.atomic():
+        with transaction.atomic(), collections_paused():
             try:
                 result = _import_in_transaction(
                     structures, services, sources, full, allow_mass_unpublish, progress, timings, dry_run
