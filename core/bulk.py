@@ -10,6 +10,7 @@ from django.db import connection
 COPY_NULL = "\\N"
 # An array element holding one of these (or empty, or the word NULL) is quoted in an array literal.
 _ARRAY_SPECIALS = frozenset('{}",\\ \t\n\r\v\f')
+_SPECIALS_BUT_COMMA = _ARRAY_SPECIALS - {","}
 
 
 def _escaped(text: str) -> str:
@@ -35,10 +36,29 @@ def _array_element(item) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _array(items: list | tuple) -> str:
+    """An array literal. Most lists are of plain codes (thematiques, publics…): joined, one search of the whole
+    text tells that no element needs quoting (as many commas as separators, no other special character, no empty
+    element, no NULL), rather than a call per element: half the time, for 7 lists a service."""
+    try:
+        text = ",".join(items)
+    except TypeError:  # not only text
+        text = None
+    if (
+        text is not None
+        and text.count(",") == len(items) - 1
+        and _SPECIALS_BUT_COMMA.isdisjoint(text)
+        and "" not in items
+        and "null" not in text.lower()
+    ):
+        return "{" + text + "}"
+    return "{" + ",".join(map(_array_element, items)) + "}"
+
+
 def _formatted(value) -> str:
     """A value other than text or None, before COPY's escapes."""
     if isinstance(value, list | tuple):
-        return "{" + ",".join(map(_array_element, value)) + "}"
+        return _array(value)
     if value is True or value is False:
         return "t" if value else "f"
     return str(value)

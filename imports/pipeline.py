@@ -51,13 +51,13 @@ QUERIED_COLUMNS = {
 def structure_row(row: dict) -> tuple:
     """A validated structure's values in stage column order, with its search name (run in worker processes)."""
     row["search_name"] = normalize(row["nom"])
-    return tuple(row.get(column) for column in STRUCTURES.staged_columns)
+    return tuple(map(row.get, STRUCTURES.staged_columns))
 
 
 def service_row(row: dict) -> tuple:
     """A validated service's values in stage column order, with its search text (run in worker processes)."""
     row["search_document"] = search_index.search_document(**{name: row[name] for name in search_index.DOCUMENT_FIELDS})
-    return tuple(row.get(column) for column in SERVICES.staged_columns)
+    return tuple(map(row.get, SERVICES.staged_columns))
 
 
 CHANGES = ("creees", "mises_a_jour", "republiees", "depubliees")
