@@ -10,6 +10,7 @@ from django.db import connection
 COPY_NULL = "\\N"
 # An array element holding one of these (or empty, or the word NULL) is quoted in an array literal.
 _ARRAY_SPECIALS = frozenset('{}",\\ \t\n\r\v\f')
+_SPECIALS_BUT_COMMA = _ARRAY_SPECIALS - {","}
 
 
 def _escaped(text: str) -> str:
@@ -35,10 +36,29 @@ def _array_element(item) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _array(items: list | tuple) -> str:
+    """An array literal. Most lists are of plain codes (thematiques, publics…): joined, one search of the whole
+    text tells that no element needs quoting (as many commas as separators, no other special character, no empty
+    element, no NULL), rather than a call per element: half the time, for 7 lists a service."""
+    try:
+        text = ",".join(items)
+    except TypeError:  # not only text
+        text = None
+    if (
+        text is not None
+        and text.count(",") == len(items) - 1
+        and _SPECIALS_BUT_COMMA.isdisjoint(text)
+        and "" not in items
+        and "null" not in text.lower()
+    ):
+        return "{" + text + "}"
+    return "{" + ",".join(map(_array_element, items)) + "}"
+
+
 def _formatted(value) -> str:
     """A value other than text or None, before COPY's escapes."""
     if isinstance(value, list | tuple):
-        return "{" + ",".join(map(_array_element, value)) + "}"
+        return _array(value)
     if value is True or value is False:
         return "t" if value else "f"
     return str(value)
@@ -116,9 +136,11 @@ BULK_MIN_ROWS = 1000
 
 
 @contextmanager
-def indexes_rebuilt_after(table_name: str, *, enabled: bool, foreign_keys: bool = False):
+def indexes_rebuilt_after(
+    table_name: str, *, enabled: bool, foreign_keys: bool = False, analysed: Iterable[str] | None = None
+):
     """Bulk load: drop the table's secondary indexes (and its foreign keys: ``foreign_keys``), write, then build
-    (and add) them again.
+    (and add) them again, and analyse the table (only the columns ``analysed``, if given: see analyse()).
 
     Building an index once is several times faster than updating it row by row, which matters for a first
     national import; a foreign key added again is checked by one join, where each row written would queue a check
@@ -165,15 +187,27 @@ def indexes_rebuilt_after(table_name: str, *, enabled: bool, foreign_keys: bool 
             cursor.execute(definition)
         for name, definition in keys:
             cursor.execute(f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute(f"ANALYZE {table_name}")
+    analyse(table_name, analysed)
 
 
-def refresh_planner_statistics(tables: Iterable[str]) -> None:
-    """Fresh statistics and merged GIN pending lists after a bulk write, so the next queries get good plans
-    even where autovacuum is off or late (ANALYZE runs inside a transaction)."""
+def analyse(table: str, columns: Iterable[str] | None = None) -> None:
+    """ANALYZE a table, or only the ``columns`` queries filter, join or sort on. The statistics of a long text, an
+    array or a JSON column are most of the cost (detoasted and compared value by value in the sample) and no plan
+    reads them: on a national first import, 3.2 s for the whole three tables, 1.2 s for their queried columns.
+    Columns left out keep the statistics they had (the planner's defaults when they never had any)."""
+    listed = f" ({', '.join(columns)})" if columns else ""
     with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {table}{listed}")
+
+
+def refresh_planner_statistics(tables: Iterable[str], columns: dict[str, Iterable[str]] | None = None) -> None:
+    """Fresh statistics (of the ``columns`` given per table, else of all) and merged GIN pending lists after a bulk
+    write, so the next queries get good plans even where autovacuum is off or late (ANALYZE runs inside a
+    transaction)."""
+    columns = columns or {}
+    for table in tables:
+        analyse(table, columns.get(table))
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index AS i"
                 " JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_am AS a ON a.oid = c.relam"
