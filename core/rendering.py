@@ -197,10 +197,11 @@ def _cut(text: str, length: int) -> str:
 
 
 # format_phone, phone_href and safe_url are cached: result pages show the same services again and again, and
-# reading a number costs ~0.1 ms (a page of 20 cards reads each twice).
+# reading a number costs ~0.1 ms. A card shows each number and links to it: both read it once (_parse_phone).
+@functools.lru_cache(maxsize=8192)
 def _parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
     """A valid number, read as French when it has no country code; overseas numbers written nationally
-    ("0262 12 34 56") are tried in their own region."""
+    ("0262 12 34 56") are tried in their own region. Shared between callers: never to be changed."""
     for region in FRENCH_NUMBERING_REGIONS:
         try:
             number = phonenumbers.parse(text, region)
