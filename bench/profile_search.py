@@ -30,7 +30,8 @@ SEED = 2026
 STEPS = (
     ("form validation", "services/filters.py", "params"),
     ("form validation", "django_filters/filterset.py", "is_valid"),
-    ("engine: results", "services/engine.py", "results"),
+    ("engine: results", "services/engine.py", "matches"),
+    ("engine: order of the page", "services/engine.py", "first"),
     ("engine: facet counts", "services/engine.py", "facet_counts"),
     ("page rows (SQL + rows)", "services/results.py", "page"),
     ("cards", "services/presenters.py", "__init__"),
