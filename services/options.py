@@ -14,6 +14,8 @@ from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from services.search import CATEGORIES, THEMATIQUES_OF
+
 COUNT_BADGE = '<span id="{id}" class="services-facet-count">{count}</span>'
 COUNT_TEXT = '<span aria-hidden="true">({n})</span><span class="fr-sr-only">, {n} résultat{s}</span>'
 # Stands for an option's count badge while the rest of the markup is rendered: "\x00<index of the option>\x00".
@@ -151,11 +153,7 @@ def option_values(form):
 @functools.cache
 def need_values() -> list[str]:
     """The needs' values as the form shows them: each category, then its thématiques."""
-    return [
-        value
-        for category in v1.Categorie
-        for value in (category.value, *(t.value for t in v1.Thematique if t.value.startswith(f"{category.value}--")))
-    ]
+    return [value for category in CATEGORIES for value in (category, *THEMATIQUES_OF[category])]
 
 
 @dataclass
@@ -200,7 +198,7 @@ def option_groups(form, facets: dict | None) -> dict[str, OptionGroup]:
     categories = options("thematiques", [(c.value, c.label) for c in v1.Categorie])
     thematiques = options("thematiques", [(t.value, t.label) for t in v1.Thematique])
     for category in categories:
-        category.children = [option for option in thematiques if option.value.startswith(f"{category.value}--")]
+        category.children = [option for option in thematiques if option.value in THEMATIQUES_OF[category.value]]
     errors = form.errors.get("thematiques", [])
     groups = {"thematiques": OptionGroup("thematiques", "Besoin", categories, errors, NEEDS_TEMPLATE)}
     for name in OTHER_GROUPS:
