@@ -13,7 +13,6 @@ The thread never touches the database: the copy, the version and the folder's na
 import threading
 from contextlib import contextmanager
 
-from core import data_version
 from services import columns, columns_store
 
 
@@ -37,13 +36,11 @@ class _Build(threading.Thread):
 @contextmanager
 def built_meanwhile(connection):
     """Copy the search index now; its columns are built while the block runs, and written when it ends."""
-    directory = columns_store.root()
-    if not columns_store.usable(directory):
+    version, path = columns_store.destination(connection)
+    if path is None:
         # No shared folder: every worker copies the index itself after the commit; nothing to write for them.
         yield
         return
-    version = data_version.current(connection.alias)
-    path = columns_store.folder(directory, columns_store.database_key(connection), version)
     with connection.cursor() as cursor:
         table = columns.read_table(cursor)
     build = _Build(table, version, path)

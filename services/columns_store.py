@@ -122,14 +122,21 @@ def write(path: Path, arrays: dict[str, np.ndarray], values: dict) -> None:
             (other.parent / f".{other.name}.lock").unlink(missing_ok=True)
 
 
-def load(connection) -> Columns:
-    """The index of the current data version: from the files another worker of this machine wrote for it, else
-    copied from the database (labelled with the version read before the copy) and written for the others."""
+def destination(connection) -> tuple[int, Path | None]:
+    """The current data version, and the folder of its files on this machine (None: files cannot be shared)."""
     version = data_version.current(connection.alias)
     directory = root()
     if not usable(directory):
+        return version, None
+    return version, folder(directory, database_key(connection), version)
+
+
+def load(connection) -> Columns:
+    """The index of the current data version: from the files another worker of this machine wrote for it, else
+    copied from the database (labelled with the version read before the copy) and written for the others."""
+    version, path = destination(connection)
+    if path is None:
         return copy_from_database(connection, version)
-    path = folder(directory, database_key(connection), version)
     with building(path):
         found = read(path)
         if found is not None:
