@@ -65,21 +65,13 @@ class ToggleLinks:
     def __init__(self, base: str, query):
         self.base = base
         self.selection = Selection.from_query(query)
-        self.selected = self.selection.query
         self.others = urlencode(
             [(name, value) for name, values in query.lists() if name != PARAMETER for value in values]
         )
 
     def url(self, service_id: str, anchor: str = "") -> str:
-        encoded = "&".join(part for part in (self.others, self.selection_query(service_id)) if part)
+        encoded = "&".join(part for part in (self.others, self.selection.toggled(service_id).query) if part)
         return f"{self.base}{'?' + encoded if encoded else ''}{anchor}"
-
-    def selection_query(self, service_id: str) -> str:
-        """The selection with the service toggled, encoded: most cards add theirs to the page's selection."""
-        if service_id in self.selection or len(self.selection) >= MAX_SIZE:
-            return self.selection.toggled(service_id).query
-        added = urlencode([(PARAMETER, service_id)])
-        return f"{self.selected}&{added}" if self.selected else added
 
 
 def toggle_url(base: str, query, service_id: str, anchor: str = "") -> str:
