@@ -74,8 +74,9 @@ class Counted:
         codes = np.concatenate(parts, axis=1).astype(np.uint16)
         no_value = np.concatenate([np.full(cells[c].stop - cells[c].start, bins[c].start - 1) for c in COUNTED])
         grouped = np.flatnonzero(columns.duplicate_group >= 0)
-        held = codes[grouped] != no_value
-        pair_bins, pair_rows = codes[grouped][held], np.repeat(grouped, codes.shape[1])[held.ravel()]
+        grouped_codes = codes[grouped]
+        held = grouped_codes != no_value
+        pair_bins, pair_rows = grouped_codes[held], np.repeat(grouped, codes.shape[1])[held.ravel()]
         order = np.lexsort((columns.structure_rank[pair_rows], columns.duplicate_group[pair_rows], pair_bins))
         tail = columns.national & columns.has_mode(REMOTE)
         tail_bins = {}
@@ -206,7 +207,7 @@ class FacetCounts:
         _, shown = self.best_in_groups(base)
         return int(np.count_nonzero(base & ~self.grouped) + shown.sum())
 
-    def union(self, scope: np.ndarray, base: np.ndarray, columns: tuple[str, ...] = COUNTED) -> np.ndarray:
+    def union(self, scope: np.ndarray, base: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
         """Per bin of the columns (Counted.bins): the results of the base rows plus the rows of the scope holding
         that value."""
         cells, theirs = self.counted.selection(columns)
