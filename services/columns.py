@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from pyarrow import csv
 from scipy import sparse
 
-from services.search import ON_SITE, category_of
+from services.search import ON_SITE, REMOTE, category_of
 
 MULTI = ("thematiques", "publics", "modes_accueil", "zone_eligibilite")
 SINGLE = ("source", "type", "frais", "hours_key", "code_insee")
@@ -131,6 +131,26 @@ class Columns:
         """Per row, whether the service is offered on site (en-presentiel, or modes unknown) at a known point: the
         contract's on-site services, the ones distances are measured to."""
         return (self.modes_null | self.has_mode(ON_SITE)) & ~np.isnan(self.latitude)
+
+    @cached_property
+    def national_remote(self) -> np.ndarray:
+        """Per row, whether it is offered remotely to everyone: nine tenths of the rows of a search with a place."""
+        return self.national & self.has_mode(REMOTE)
+
+    @cached_property
+    def by_latitude(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ordered by latitude (those without a point last), and their latitudes and longitudes in that
+        order (Columns.rows_in_box)."""
+        order = np.argsort(self.latitude, kind="stable")
+        return order, self.latitude[order], self.longitude[order]
+
+    def rows_in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
+        """The rows whose point is in the box, bounds included, in index order. The box's band of latitudes is a
+        slice of Columns.by_latitude: a search reads a band's longitudes, not every point's."""
+        order, latitude, longitude = self.by_latitude
+        band = slice(np.searchsorted(latitude, south, side="left"), np.searchsorted(latitude, north, side="right"))
+        band_longitude = longitude[band]
+        return np.sort(order[band][(band_longitude >= west) & (band_longitude <= east)])
 
     def eligible_for(self, codes) -> np.ndarray:
         """Per row, whether its eligibility zone (null or national, else its codes) admits one of ``codes``."""

@@ -98,29 +98,38 @@ class Search:
             size = columns.size
             return Rows(np.arange(size), np.full(size, np.nan), np.zeros(size, bool), np.zeros(size, np.int8))
         codes = origin.commune.eligibility_codes
-        eligible = columns.eligible_for(code for level in codes.values() for code in level)
-        specificity = np.full(columns.size, len(SPECIFICITY_LEVELS), dtype=np.int8)
-        for level in reversed(SPECIFICITY_LEVELS):
-            for code in codes[level]:
-                rows = columns.zone_rows.get(code)
-                if rows is not None:
-                    specificity[rows] = SPECIFICITY_LEVELS.index(level)
-        west, south, east, north = box_bounds(origin.latitude, origin.longitude, radius)
-        latitude, longitude = columns.latitude, columns.longitude
-        in_box = (longitude >= west) & (longitude <= east) & (latitude >= south) & (latitude <= north)
+        # The rows of the place's zones (commune, EPCI, département); the others it is eligible for are national.
+        zoned = [(level, columns.zone_rows.get(code)) for level in SPECIFICITY_LEVELS for code in codes[level]]
+        zoned = [(level, rows) for level, rows in zoned if rows is not None]
+        in_zone = np.zeros(columns.size, dtype=bool)
+        for _, rows in zoned:
+            in_zone[rows] = True
+        # Near: eligible, in the box around the place, then within the radius (only these get a distance).
+        near = columns.rows_in_box(*box_bounds(origin.latitude, origin.longitude, radius))
+        near = near[columns.national[near] | in_zone[near]]
+        distance = haversine_km(columns.latitude[near], columns.longitude[near], origin.latitude, origin.longitude)
+        within = distance <= radius
+        near, distance = near[within], distance[within]
+        # The candidates: those near, and the eligible ones offered remotely (national ones: the same every time).
         remote = columns.has_mode(REMOTE)
-        rows = np.flatnonzero(eligible & (in_box | remote))
-        distance = np.full(len(rows), np.nan)
-        boxed = in_box[rows]
-        distance[boxed] = haversine_km(
-            latitude[rows[boxed]], longitude[rows[boxed]], origin.latitude, origin.longitude
-        )
-        with np.errstate(invalid="ignore"):
-            within = distance <= radius
-        keep = within | remote[rows]
-        rows, distance, within = rows[keep], distance[keep], within[keep]
-        on_site = within & columns.offered_on_site[rows]
-        return Rows(rows, np.where(on_site, distance, np.nan), on_site, specificity[rows])
+        taken = columns.national_remote.copy()
+        taken[near] = True
+        for _, rows in zoned:
+            taken[rows[remote[rows]]] = True
+        rows = np.flatnonzero(taken)
+        on_site = np.zeros(len(rows), dtype=bool)
+        measured = np.full(len(rows), np.nan)
+        near_at = np.searchsorted(rows, near)
+        on_site[near_at] = columns.offered_on_site[near]
+        measured[near_at] = np.where(on_site[near_at], distance, np.nan)
+        # The most specific level of the zones that hold a row (levels go from most to least specific).
+        specificity = np.full(len(rows), len(SPECIFICITY_LEVELS), dtype=np.int8)
+        for level, zone in reversed(zoned):
+            at = np.searchsorted(rows, zone)
+            held = at < len(rows)
+            held[held] = rows[at[held]] == zone[held]
+            specificity[at[held]] = SPECIFICITY_LEVELS.index(level)
+        return Rows(rows, measured, on_site, specificity)
 
     # -- filters ---------------------------------------------------------------------------------------------
 
