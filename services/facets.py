@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from services.search import CATEGORIES, FACETS, REMOTE, THEMATIQUES_OF, TOUS_PUBLICS, effective_thematiques
+from services.search import CATEGORIES, FACETS, THEMATIQUES_OF, TOUS_PUBLICS, effective_thematiques
 
 NO_RANK = np.iinfo(np.int64).max
 # The index column of each faceted parameter but the needs.
@@ -78,7 +78,7 @@ class Counted:
         held = grouped_codes != no_value
         pair_bins, pair_rows = grouped_codes[held], np.repeat(grouped, codes.shape[1])[held.ravel()]
         order = np.lexsort((columns.structure_rank[pair_rows], columns.duplicate_group[pair_rows], pair_bins))
-        tail = columns.national & columns.has_mode(REMOTE)
+        tail = columns.national_remote
         tail_bins = {}
         for collapse in (True, False):
             plain = tail & (columns.duplicate_group < 0) if collapse else tail
@@ -127,11 +127,6 @@ class FacetCounts:
         self.nothing = np.zeros(size, dtype=bool)
 
     @cached_property
-    def held(self) -> np.ndarray:
-        """The bins of the rows' values, one line per row (Counted)."""
-        return self.counted.codes.take(self.rows, axis=0)
-
-    @cached_property
     def tail(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The positions among the rows of the plain rows of the national tail, the other rows, and the tail's
         histogram (Counted.tail_bins); None unless every row of the tail is among the rows (text, hours or scores
@@ -158,7 +153,10 @@ class FacetCounts:
         return self.histogram(np.flatnonzero(plain), cells)
 
     def histogram(self, positions: np.ndarray, cells: np.ndarray | None) -> np.ndarray:
-        held = self.held.take(positions, axis=0)
+        """Per bin, how many of the rows at these positions hold its value (bins of other columns than ``cells``'
+        are left wrong). The rows' bins are read from Counted each time: most unions read a few rows besides the
+        national tail."""
+        held = self.counted.codes.take(self.rows.take(positions), axis=0)
         if cells is not None:
             held = held.take(cells, axis=1)
         return np.bincount(held.ravel(), minlength=self.counted.size)
