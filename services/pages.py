@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from dsfr.utils import list_pages
 
 from services import results
 from services.criteria import RESULTS_ANCHOR, Criteria
@@ -87,7 +86,7 @@ class SearchPage:
             )
             self.valid = False
             return
-        self.page = list_pages(paginator.page(number)) if paginator.num_pages > 1 else None
+        self.page = listed_page(paginator, number) if paginator.num_pages > 1 else None
         if self.page is not None:
             self.page.hrefs = page_hrefs(self.query, self.page)
         query = self.encoded
@@ -190,6 +189,16 @@ class SearchPage:
             "selection": self.selection,
             "map": {"tiles_url": settings.MAP_TILES_URL, "attribution": settings.MAP_ATTRIBUTION},
         }
+
+
+def listed_page(paginator: Paginator, number: int):
+    """The page with the numbers its pagination shows (``pages_list``, django-dsfr's name), in order: the first two,
+    the page and its neighbours, the last two, "…" for a gap of more than one page. (django-dsfr's list_pages
+    orders them as a set does: "690, 1, 2, …, 689" on the first of 690 pages.)"""
+    page = paginator.page(number)
+    elided = paginator.get_elided_page_range(number, on_each_side=1, on_ends=2)
+    page.pages_list = [item if isinstance(item, int) else "…" for item in elided]
+    return page
 
 
 def page_hrefs(query, page) -> dict:

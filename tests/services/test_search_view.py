@@ -10,10 +10,9 @@ from bs4 import BeautifulSoup
 from data_inclusion.schema import v1
 from django.core.paginator import Paginator
 from django.http import QueryDict
-from dsfr.utils import list_pages
 
 from services.options import Option
-from services.pages import page_hrefs
+from services.pages import listed_page, page_hrefs
 from tests.communes.factories import CommuneFactory
 from tests.services.factories import ServiceFactory
 from tests.structures.factories import StructureFactory
@@ -398,13 +397,31 @@ def test_nothing_on_site_says_so_offers_a_wider_radius_then_shows_the_remote_ser
 
 
 @pytest.mark.parametrize(
+    "number, shown",
+    [
+        (1, [1, 2, "…", 690, 691]),
+        (2, [1, 2, 3, "…", 690, 691]),
+        (5, [1, 2, 3, 4, 5, 6, "…", 690, 691]),
+        (345, [1, 2, "…", 344, 345, 346, "…", 690, 691]),
+        (691, [1, 2, "…", 690, 691]),
+    ],
+)
+def test_the_pagination_shows_its_page_numbers_in_order(number, shown):
+    assert listed_page(Paginator(range(13_801), 20), number).pages_list == shown
+
+
+def test_a_few_pages_are_all_shown():
+    assert listed_page(Paginator(range(120), 20), 3).pages_list == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
     "query",
     ["code_commune=59350", "page=3&code_commune=59350&thematiques=a&thematiques=b", "q=page%3D0%26page%3D1&page=2"],
 )
 def test_page_links_are_the_search_with_its_page_number_in_place(query):
     """The links encode the query once around the page number: the same as setting it in the query each time."""
     params, paginator = QueryDict(query, mutable=True), Paginator(range(500), 20)
-    page = list_pages(paginator.page(int(params.get("page", 1))))
+    page = listed_page(paginator, int(params.get("page", 1)))
     hrefs = page_hrefs(params, page)
 
     def expected(number) -> str:
