@@ -114,17 +114,15 @@ class Columns:
         """The codes of a column's values, one row per service (one column for single values), -1 for none."""
         return self.matrices[column]
 
-    def lines(self, column: str) -> list[np.ndarray]:
-        """The matrix's codes plus one (0: no value), one contiguous array of native integers per position in it:
-        looking up the values of some rows is then one gather and one lookup per line (services.engine.has_any;
-        taking rows of the matrix and reducing across its width cost ~0.4 ms each time). Made once per worker and
-        data version."""
-        lines = self.derived.get(("lines", column))
-        if lines is None:
-            matrix = self.matrices[column]
-            lines = [matrix[:, position].astype(np.intp) + 1 for position in range(matrix.shape[1])]
-            self.derived[("lines", column)] = lines
-        return lines
+    def holding(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per code of the column, the rows holding its value (offsets into one array): a filter marks the rows of
+        the values chosen, then reads the mark at its rows (services.engine.has_any), rather than looking up each of
+        its rows' values. Made once per worker and data version."""
+        found = self.derived.get(("holding", column))
+        if found is None:
+            offsets, rows = rows_by_value(self.matrices[column], len(self.values[column]))
+            found = self.derived[("holding", column)] = (offsets, rows.astype(np.int32))
+        return found
 
     @cached_property
     def offered_on_site(self) -> np.ndarray:

@@ -66,13 +66,6 @@ def within_first(positions: np.ndarray, key: np.ndarray, count: int | None) -> t
     return positions[kept], key[kept]
 
 
-def wanted(codes: np.ndarray, vocabulary_size: int) -> np.ndarray:
-    """A lookup table: wanted[code + 1] tells whether a code (or -1, no value) is one of ``codes``."""
-    table = np.zeros(vocabulary_size + 1, dtype=bool)
-    table[codes + 1] = True
-    return table
-
-
 class Search:
     """One search (SearchParams) answered from the columns of the index."""
 
@@ -136,12 +129,19 @@ class Search:
     def has_any(self, column: str, values, rows: np.ndarray) -> np.ndarray:
         """Per row, whether its values in the column (one or several) include one of ``values``."""
         columns = self.columns
-        table = wanted(columns.codes(column, values), len(columns.values[column]))
-        first, *others = columns.lines(column)
-        held = table[first.take(rows)]
-        for line in others:
-            held |= table[line.take(rows)]
-        return held
+        codes = columns.codes(column, values)
+        matrix = columns.matrix(column)
+        if matrix.shape[1] == 1:
+            # One value per row (the hours open now may be thousands): a lookup per row in a table of those wanted.
+            wanted = np.zeros(len(columns.values[column]) + 1, dtype=bool)
+            wanted[codes + 1] = True
+            return wanted[matrix[:, 0].take(rows) + 1]
+        # Several (the needs, the publics): the rows of the few values wanted are marked, then read at the rows.
+        offsets, holding = columns.holding(column)
+        marked = np.zeros(columns.size, dtype=bool)
+        for code in codes:
+            marked[holding[offsets[code] : offsets[code + 1]]] = True
+        return marked[rows]
 
     def facet_match(self, facet: str, chosen, rows: np.ndarray) -> np.ndarray | None:
         """Which rows a choice of values of a facet keeps (None: no filter), by the contract's rules."""
