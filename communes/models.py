@@ -3,7 +3,7 @@ import math
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef
 
 from communes.departements import DEPARTEMENTS
@@ -51,9 +51,12 @@ class CommuneQuerySet(models.QuerySet):
     def by_code(self, code_insee: str):
         """The place a person means by an INSEE code: the commune or arrondissement first,
         else a commune déléguée or associée of that code (its parent is read when asked for)."""
-        # Written out: every search of a commune asks it, and the ORM took longer to build it than PostgreSQL to
-        # answer it (0.8 ms against 0.4 ms written out).
-        return next(iter(self.raw(BY_CODE_SQL, [code_insee])), None)
+        # Written out and read without the ORM's machinery: every search of a commune asks it, and the ORM took
+        # longer to build it and its Commune than PostgreSQL to answer (0.8 ms against 0.17 ms this way).
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(BY_CODE_SQL, [code_insee])
+            row = cursor.fetchone()
+        return None if row is None else Commune.from_db(self.db, BY_CODE_FIELDS, row)
 
     def nearest(self, latitude: float, longitude: float):
         """The commune or arrondissement whose point is nearest (equirectangular distance,
@@ -215,7 +218,8 @@ def departement_label(code: str) -> str:
 
 # CommuneQuerySet.by_code: communes and arrondissements before communes déléguées and associées (false sorts first),
 # then by type.
+BY_CODE_FIELDS = [field.attname for field in Commune._meta.concrete_fields]
 BY_CODE_SQL = (
-    f"SELECT * FROM {Commune._meta.db_table} WHERE code_insee = %s"
+    f"SELECT {', '.join(BY_CODE_FIELDS)} FROM {Commune._meta.db_table} WHERE code_insee = %s"
     f" ORDER BY type NOT IN ('{Commune.Type.COMMUNE}', '{Commune.Type.ARRONDISSEMENT}'), type COLLATE \"C\" LIMIT 1"
 )
