@@ -10,7 +10,7 @@ from django.utils import timezone
 from communes.zones import describe_zone
 from core.geo import directions_url, haversine_km
 from core.rendering import format_phone, phone_href, plain_excerpt, render_markdown, safe_url, updated_text
-from services.presenters import ResultCard, format_distance
+from services.presenters import ResultCard, cards_html, format_distance
 from structures.hours_display import read_hours
 from structures.schema import enum_label
 from structures.sources import source_name
@@ -85,6 +85,7 @@ class StructureDetail:
         self.description = render_markdown(structure.description)
         services = structure.services.published().select_related("structure").order_by("nom", "id")
         self.cards = [ResultCard(service) for service in services]
+        self.cards_html = cards_html(self.cards)
         self.hours = read_hours(structure.horaires_accueil, at=now)
         self.site_web = safe_url(structure.site_web)
         self.accessibilite = safe_url(structure.accessibilite_lieu)
