@@ -122,12 +122,19 @@ class Examination:
 
     kind: str
     stored: Mapping[str, Examined]  # by id
-    finish_row: Callable[[dict], Iterable]  # a validated row -> its values in COPY column order
+    finish_row: Callable[[dict], list]  # a validated row -> its values in COPY column order
+    # Values that the rows of a batch get together, before they are formatted (services' lexemes: their words asked
+    # in one query): (this examination, the batch's values lists), changed in place.
+    finish_rows: Callable[["Examination", list[list]], None] | None = None
     # Stored records by raw hash: a record read as bytes whose hash is there is that record, unchanged, unparsed.
     as_read: Mapping[str, Examined] = field(default_factory=dict)
     known_structure_ids: Callable[[str], bool] | None = None
     sources: set[str] | None = None
     scorer: Scorer = field(default_factory=Scorer)
+    # Services: the search names of the structures this run staged, by id, and the lexicon their text's lexemes are
+    # made with (services.search_index.Lexicon; only in worker processes, where it has a connection of its own).
+    structure_names: Mapping[str, str] = field(default_factory=dict)
+    lexicon: object | None = None
 
 
 class MissingColumns(Exception):
@@ -227,7 +234,20 @@ def examine(job: Examination, record: Mapping, raw_digest: str) -> Examined:
     if job.kind == "service":
         score = upstream_score(record)
         row["score_qualite"] = job.scorer.score(validated) if score is None else score
-    return examined._replace(line=copy_line(job.finish_row(row)))
+    return examined._replace(line=job.finish_row(row))  # its values: formatted() makes them a COPY line
+
+
+def formatted(job: Examination, examined: list) -> list:
+    """A batch of examinations (and of raw hashes, left as they are) as plain tuples, which prepare() reads alike,
+    their rows' values made COPY lines; the values the batch gets together first (Examination.finish_rows)."""
+    if job.finish_rows is not None:
+        rows = [item[5] for item in examined if item.__class__ is not str and item[5] is not None]
+        if rows:
+            job.finish_rows(job, rows)
+    return [
+        item if item.__class__ is str else (*item[:5], None if item[5] is None else copy_line(item[5]), item[6])
+        for item in examined
+    ]
 
 
 def prepare(

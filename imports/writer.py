@@ -24,12 +24,16 @@ REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
 class Table:
     """How one kind of record is stored."""
 
-    def __init__(self, model, schema_fields: Iterable[str], extra_fields: Iterable[str]):
+    def __init__(
+        self, model, schema_fields: Iterable[str], extra_fields: Iterable[str], stage_only: Iterable[str] = ()
+    ):
         self.model = model
         self.name = model._meta.db_table
         self.schema_fields = tuple(schema_fields)
         # Columns the import writes besides the schema's: hash, score, search text.
         self.extra_fields = tuple(extra_fields)
+        # Text columns of the stage alone, read by what is derived after the write (services' lexemes).
+        self.stage_only = tuple(stage_only)
 
     def default_values(self, written: Iterable[str]) -> tuple[list[str], list[str], list]:
         """Columns a new row gets from the model's defaults (publication state, curation
@@ -50,7 +54,7 @@ class Table:
 
     @property
     def staged_columns(self) -> tuple[str, ...]:
-        return self.schema_fields + self.extra_fields
+        return self.schema_fields + self.extra_fields + self.stage_only
 
 
 @dataclass
@@ -107,9 +111,9 @@ def create_stage(table: Table) -> str:
     stage = f"stage_{table.name}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        columns = [*table.schema_fields, *table.extra_fields, *(f"NULL::text AS {name}" for name in table.stage_only)]
         cursor.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-            f"SELECT {', '.join(table.staged_columns)} FROM {table.name} WITH NO DATA"
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
         )
     return stage
 
