@@ -108,13 +108,15 @@ def stored(table: Table) -> StoredTable:
 
 
 def create_stage(table: Table) -> str:
+    """An empty stage for the table's rows, dropped by drop_stage (or by the rollback of a failed run). Unlogged
+    rather than temporary: PostgreSQL reads no temporary table in parallel, and the search index's statement reads
+    the services' stage (their lexemes) on both cores; like a temporary table, nothing of it is written twice (no
+    write-ahead log), and no other session sees it (it is created in the run's transaction)."""
     stage = f"stage_{table.name}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         columns = [*table.schema_fields, *table.extra_fields, *(f"NULL::text AS {name}" for name in table.stage_only)]
-        cursor.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
-        )
+        cursor.execute(f"CREATE UNLOGGED TABLE {stage} AS SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA")
     return stage
 
 
@@ -166,6 +168,12 @@ def insert_new(table: Table, stage: str, *, derived: dict[str, str], join: str =
             params,
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def drop_stage(stage: str) -> None:
+    """A stage's table, no longer read: an unlogged table is not dropped by the commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
 
 
 def drop_staged(stage: str, ids: Iterable[str]) -> None:
