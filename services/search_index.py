@@ -307,12 +307,14 @@ def _write_entries(scope: tuple[list[str], list[str]] | None, known_lexemes: str
             """
         )
         written += cursor.rowcount
+        # In the order of the entries' key, its index is filled from one end (national first import: 1.3 → 0.95 s).
         cursor.execute(
             f"""
             INSERT INTO services_searchentry (service_id, {", ".join(names)}, lexemes)
             SELECT d.service_id, {", ".join(f"d.{name}" for name in names)}, d.lexemes
             FROM desired_entries AS d
             WHERE NOT EXISTS (SELECT 1 FROM services_searchentry AS e WHERE e.service_id = d.service_id)
+            ORDER BY d.service_id
             """
         )
         written += cursor.rowcount
