@@ -23,6 +23,7 @@ from imports.unpublishing import MassUnpublishing, Unpublishing, plan_unpublishi
 from imports.validation import Batch, Examination, MissingColumns, prepare, rejections_by_reason
 from services import search_index
 
+# What the site's SQL filters, joins or sorts these tables on (pages, the admin's lists and filters, territories'
 # record of changes): the only columns an import analyses (core.bulk.analyse says why).
 QUERIED_COLUMNS = {
     STRUCTURES.name: (
