@@ -8,9 +8,11 @@ dict); a record whose raw hash is the stored one is not sent at all. A run of on
 sources) stays in this process.
 
 The workers are forked: they inherit the run's stored hashes and known structure ids without copying them, and
-they never use the database. Each closes its copy of the database socket at once, so that when the import is
-killed, PostgreSQL sees its client gone and rolls the transaction back without waiting for the workers (which end
-when their parent's pipe closes).
+they never use the import's connection. Each closes its copy of the database socket at once, so that when the
+import is killed, PostgreSQL sees its client gone and rolls the transaction back without waiting for the workers
+(which end when their parent's pipe closes). Workers of services open a connection of their own, outside the
+import's transaction, only to ask PostgreSQL's French dictionary for the lexemes of words (imports.stages
+.service_lexemes): it reads and writes no data.
 
 A JSON array file is not even parsed here: this process cuts it into slices of bytes (imports.readers.JsonRecords
 .pieces), and the workers parse them (orjson), hash each record as read, and skip or examine it. A slice cut at a
@@ -24,9 +26,11 @@ Binary rows made in the workers would need psycopg's internal formatter: not don
 """
 
 import contextlib
+import functools
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.util
 import os
 import time
 from collections import deque
@@ -34,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import orjson
-from django.db import connection
+from django.db import connection, connections
 
 from imports.readers import UnreadableFile, parse_piece, record_bytes
 from imports.validation import (
@@ -43,10 +47,12 @@ from imports.validation import (
     check_columns,
     email_checks_remembered,
     examine,
+    formatted,
     identify,
     raw_bytes,
     raw_hash,
 )
+from services.search_index import Lexicon
 
 CHUNK_RECORDS = 1000
 CHUNKS_AHEAD_PER_WORKER = 2
@@ -67,19 +73,18 @@ def worker_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _forget_database_socket() -> None:
+def _worker_started() -> None:
     # Closing the inherited descriptor ends nothing for the parent (its own descriptor stays open); it only
     # stops this process from keeping the connection alive after the parent is gone.
     raw = connection.connection
     if raw is not None:
         with contextlib.suppress(OSError):
             os.close(raw.pgconn.socket)
-
-
-def _sent(examined: list[Examined]) -> list[tuple]:
-    """Examinations as plain tuples, which prepare() reads alike: a named tuple is unpickled through a Python-level
-    __new__, about 2 µs a record in the process that reads and writes (0.5 s of a national re-import)."""
-    return list(map(tuple, examined))
+    if _job.finish_rows is not None and _job.structure_names:
+        # Services' lexemes are made here (services.search_index.Lexicon), their words asked on a connection of
+        # this process, outside the import's transaction; closed when the worker ends its work.
+        _job.lexicon = Lexicon(functools.partial(connections.create_connection, connection.alias))
+        multiprocessing.util.Finalize(_job.lexicon, _job.lexicon.close, exitpriority=10)
 
 
 def _examine_chunk(chunk: list[tuple[bytes | dict, str | None]]) -> list[Examined]:
@@ -92,7 +97,7 @@ def _examine_chunk(chunk: list[tuple[bytes | dict, str | None]]) -> list[Examine
         else:
             record = payload
         examined.append(examine(job, record, digest))
-    return _sent(examined)
+    return formatted(job, examined)
 
 
 def _examine_piece(piece: bytes, first: bool, file_name: str) -> list[tuple | str] | None:
@@ -112,9 +117,9 @@ def _examine_piece(piece: bytes, first: bool, file_name: str) -> list[tuple | st
             record = orjson.loads(b"{" + raw + b"}")
         except orjson.JSONDecodeError:
             return _examine_parsed(piece, first, file_name)  # cut inside a string, or not JSON
-        examined.append(tuple(_examine_json(job, record, digest, first, file_name)))
+        examined.append(_examine_json(job, record, digest, first, file_name))
         first = False
-    return examined
+    return formatted(job, examined)
 
 
 def _examine_parsed(piece: bytes, first: bool, file_name: str) -> list[Examined] | None:
@@ -128,7 +133,7 @@ def _examine_parsed(piece: bytes, first: bool, file_name: str) -> list[Examined]
         digest = raw_hash(job.kind, orjson.dumps(record)) if record.__class__ is dict else ""
         examined.append(_examine_json(job, record, digest, first, file_name))
         first = False
-    return _sent(examined)
+    return formatted(job, examined)
 
 
 def _examine_json(job: Examination, record, digest: str, first: bool, file_name: str) -> Examined:
@@ -308,7 +313,7 @@ def _start_pool(workers: int):
     # Objects alive now are never collected in the workers: frozen, their pages are not copied on write.
     gc.freeze()
     try:
-        return multiprocessing.get_context("fork").Pool(workers, initializer=_forget_database_socket)
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
     finally:
         gc.unfreeze()
 

@@ -11,6 +11,7 @@ format (the same content, another raw form) is still recognised by its content h
 
 import functools
 import hashlib
+import importlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -122,12 +123,19 @@ class Examination:
 
     kind: str
     stored: Mapping[str, Examined]  # by id
-    finish_row: Callable[[dict], Iterable]  # a validated row -> its values in COPY column order
+    finish_row: Callable[[dict], list]  # a validated row -> its values in COPY column order
+    # Values that the rows of a batch get together, before they are formatted (services' lexemes: their words asked
+    # in one query): (this examination, the batch's values lists), changed in place.
+    finish_rows: Callable[["Examination", list[list]], None] | None = None
     # Stored records by raw hash: a record read as bytes whose hash is there is that record, unchanged, unparsed.
     as_read: Mapping[str, Examined] = field(default_factory=dict)
     known_structure_ids: Callable[[str], bool] | None = None
     sources: set[str] | None = None
     scorer: Scorer = field(default_factory=Scorer)
+    # Services: the search names of the structures this run staged, by id, and the lexicon their text's lexemes are
+    # made with (services.search_index.Lexicon; only in worker processes, where it has a connection of its own).
+    structure_names: Mapping[str, str] = field(default_factory=dict)
+    lexicon: object | None = None
 
 
 class MissingColumns(Exception):
@@ -171,6 +179,8 @@ def raw_hash(kind: str, raw: bytes) -> str:
 
 # Addresses whose check by the official models is remembered during an import (see email_checks_remembered).
 EMAIL_CHECKS_REMEMBERED = 200_000
+# The module of email-validator that checks an address (the package's name "validate_email" is its function).
+_EMAIL_VALIDATOR = importlib.import_module("email_validator.validate_email")
 
 
 @contextmanager
@@ -179,13 +189,21 @@ def email_checks_remembered() -> Iterator[None]:
     third of the validation's time. The check depends on the address alone, and a national file repeats addresses
     (a structure's on each of its services, one network's on its branches: about half are repeats), so during an
     import each valid address is checked once; an invalid one raises, which is never remembered, and is checked
-    each time. Every check is still the official one."""
+    each time. Every check is still the official one.
+
+    Likewise for the part after the @ (email-validator's validate_email_domain_name, which depends on the domain and
+    on options that pydantic always gives alike): two thirds of an address's check, and the new addresses of a
+    national file are on a third as many domains (gmail.com, orange.fr, an agency's network…). Its result is only
+    read (the domain, normalised, and in ASCII)."""
     official = pydantic.networks.validate_email
+    official_domain = _EMAIL_VALIDATOR.validate_email_domain_name
     pydantic.networks.validate_email = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official)
+    _EMAIL_VALIDATOR.validate_email_domain_name = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official_domain)
     try:
         yield
     finally:
         pydantic.networks.validate_email = official
+        _EMAIL_VALIDATOR.validate_email_domain_name = official_domain
 
 
 def _text_id(value) -> str:
@@ -227,7 +245,20 @@ def examine(job: Examination, record: Mapping, raw_digest: str) -> Examined:
     if job.kind == "service":
         score = upstream_score(record)
         row["score_qualite"] = job.scorer.score(validated) if score is None else score
-    return examined._replace(line=copy_line(job.finish_row(row)))
+    return examined._replace(line=job.finish_row(row))  # its values: formatted() makes them a COPY line
+
+
+def formatted(job: Examination, examined: list) -> list:
+    """A batch of examinations (and of raw hashes, left as they are) as plain tuples, which prepare() reads alike,
+    their rows' values made COPY lines; the values the batch gets together first (Examination.finish_rows)."""
+    if job.finish_rows is not None:
+        rows = [item[5] for item in examined if item.__class__ is not str and item[5] is not None]
+        if rows:
+            job.finish_rows(job, rows)
+    return [
+        item if item.__class__ is str else (*item[:5], None if item[5] is None else copy_line(item[5]), item[6])
+        for item in examined
+    ]
 
 
 def prepare(

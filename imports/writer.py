@@ -24,12 +24,16 @@ REMOVED = UnpublishedReason.REMOVED_UPSTREAM.value
 class Table:
     """How one kind of record is stored."""
 
-    def __init__(self, model, schema_fields: Iterable[str], extra_fields: Iterable[str]):
+    def __init__(
+        self, model, schema_fields: Iterable[str], extra_fields: Iterable[str], stage_only: Iterable[str] = ()
+    ):
         self.model = model
         self.name = model._meta.db_table
         self.schema_fields = tuple(schema_fields)
         # Columns the import writes besides the schema's: hash, score, search text.
         self.extra_fields = tuple(extra_fields)
+        # Text columns of the stage alone, read by what is derived after the write (services' lexemes).
+        self.stage_only = tuple(stage_only)
 
     def default_values(self, written: Iterable[str]) -> tuple[list[str], list[str], list]:
         """Columns a new row gets from the model's defaults (publication state, curation
@@ -50,7 +54,7 @@ class Table:
 
     @property
     def staged_columns(self) -> tuple[str, ...]:
-        return self.schema_fields + self.extra_fields
+        return self.schema_fields + self.extra_fields + self.stage_only
 
 
 @dataclass
@@ -104,13 +108,15 @@ def stored(table: Table) -> StoredTable:
 
 
 def create_stage(table: Table) -> str:
+    """An empty stage for the table's rows, dropped by drop_stage (or by the rollback of a failed run). Unlogged
+    rather than temporary: PostgreSQL reads no temporary table in parallel, and the search index's statement reads
+    the services' stage (their lexemes) on both cores; like a temporary table, nothing of it is written twice (no
+    write-ahead log), and no other session sees it (it is created in the run's transaction)."""
     stage = f"stage_{table.name}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-            f"SELECT {', '.join(table.staged_columns)} FROM {table.name} WITH NO DATA"
-        )
+        columns = [*table.schema_fields, *table.extra_fields, *(f"NULL::text AS {name}" for name in table.stage_only)]
+        cursor.execute(f"CREATE UNLOGGED TABLE {stage} AS SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA")
     return stage
 
 
@@ -162,6 +168,12 @@ def insert_new(table: Table, stage: str, *, derived: dict[str, str], join: str =
             params,
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def drop_stage(stage: str) -> None:
+    """A stage's table, no longer read: an unlogged table is not dropped by the commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
 
 
 def drop_staged(stage: str, ids: Iterable[str]) -> None:

@@ -21,10 +21,13 @@ from territories.models import ImportChange
 RUNS_SHOWN = 10
 SERVICES_LISTED = 200
 
+# In the order of the services' ids, the unique index of (run, service) is filled from one end (national first
+# import: 1.1 → 0.85 s).
 RECORD_SQL = f"""
     INSERT INTO {ImportChange._meta.db_table} (run_id, service_id, kind)
     SELECT %s, s.id, CASE WHEN s.created_at = now() THEN %s WHEN NOT s.is_published THEN %s ELSE %s END
     FROM services_service AS s WHERE s.updated_at = now()
+    ORDER BY s.id
     ON CONFLICT DO NOTHING
 """
 

@@ -226,7 +226,7 @@ def test_failure_during_the_write_rolls_everything_back(dataset, run_import, mon
     dataset.service(ATELIER)["nom"] = "Nom qui ne doit jamais apparaître"
     dataset.services = [record for record in dataset.services if record["id"] != PERMIS]
 
-    def crash():
+    def crash(**_arguments):
         raise RuntimeError("panne simulée pendant l'indexation")
 
     # After the records are written (the clusters are only computed again when structures change).

@@ -6,9 +6,11 @@ import json
 
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
 
 from imports import parallel, readers
 from imports.models import ImportRun, RejectedRecord
+from services import search_index
 from services.models import SearchEntry, Service
 from structures.models import Structure
 
@@ -59,6 +61,24 @@ def test_workers_decide_as_one_process(dataset, run_import, chunk_records, monke
     assert counts["doublons_identiques_ignores"] == 1
     rejected = list(RejectedRecord.objects.filter(kind="service").order_by("id").values_list("record_id", "field"))
     assert rejected == [("dora--invalide", "frais"), ("dora--orphelin", "structure_id"), (PERMIS, "id")]
+
+
+def test_the_workers_make_the_services_lexemes_as_postgresql_does(dataset, run_import, chunk_records, monkeypatch):
+    """On workers, services' lexemes are made in Python from each word's (services.search_index.Lexicon), equal to
+    what PostgreSQL makes of the whole text; in one process, PostgreSQL makes them (marked here)."""
+    by_postgresql = search_index.LEXEMES_SQL
+    monkeypatch.setattr(search_index, "LEXEMES_SQL", "'made by postgresql'")
+    run_import(tricky(dataset).write())
+
+    marked = SearchEntry.objects.filter(lexemes="made by postgresql").count()
+    assert marked == (9 if chunk_records > 100 else 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM services_searchentry AS e JOIN services_service AS s ON s.id = e.service_id"
+            " JOIN structures_structure AS st ON st.id = s.structure_id"
+            f" WHERE e.lexemes = {by_postgresql} AND e.text_hash = {search_index.TEXT_HASH_SQL}"
+        )
+        assert cursor.fetchone()[0] == 9 - marked
 
 
 def test_an_unchanged_reimport_on_workers_writes_nothing(dataset, run_import, chunk_records):

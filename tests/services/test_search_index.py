@@ -1,8 +1,10 @@
 """The one writer of derived data (services.search_index): search index, texts, scores, parsed hours."""
 
 import pytest
+from django.db import connection
 
 from core import data_version
+from core.text import normalize
 from services import search_index
 from services.models import SearchEntry, Service
 from structures.models import OpeningHours, Structure
@@ -115,3 +117,33 @@ def test_a_batch_that_fails_refreshes_nothing():
         service.save()
         raise RuntimeError
     assert data_version.current() == before
+
+
+LEXEME_TEXTS = [
+    "",
+    "atelier numerique pour les demandeurs d emploi",
+    "le la les de des du et a au aux en dans pour par sur avec sans sous",  # stop words only
+    "1er rendez vous 12h30 2e etage h2o covid19 75011 0612345678 3e age",
+    "accompagnement accompagnements accompagner accompagnee insertion socioprofessionnelle",
+    "x " + "tres" * 600,  # a word longer than the dictionary takes
+    "cafe creche noel oeuvre aide alimentaire epicerie solidaire solidarite",
+]
+
+
+def test_the_lexicon_gives_postgresql_s_lexemes_of_normalised_texts():
+    lexicon = search_index.Lexicon(lambda: connection)
+    made = lexicon.lexemes([normalize(text) for text in LEXEME_TEXTS])
+    made_again = lexicon.lexemes([normalize(text) for text in reversed(LEXEME_TEXTS)])  # every word known now
+
+    with connection.cursor() as cursor:
+        expected = []
+        for text in LEXEME_TEXTS:
+            cursor.execute(
+                "SELECT array_to_string(tsvector_to_array(to_tsvector('french', %s)), ' ')", [normalize(text)]
+            )
+            expected.append(cursor.fetchone()[0])
+        cursor.execute("SELECT md5(%s)", [LEXEME_TEXTS[1]])
+        expected_hash = cursor.fetchone()[0]
+    assert made == expected
+    assert made_again == expected[::-1]
+    assert search_index.text_hash(LEXEME_TEXTS[1]) == expected_hash
