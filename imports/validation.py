@@ -11,7 +11,6 @@ format (the same content, another raw form) is still recognised by its content h
 
 import functools
 import hashlib
-import importlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -179,8 +178,6 @@ def raw_hash(kind: str, raw: bytes) -> str:
 
 # Addresses whose check by the official models is remembered during an import (see email_checks_remembered).
 EMAIL_CHECKS_REMEMBERED = 200_000
-# The module of email-validator that checks an address (the package's name "validate_email" is its function).
-_EMAIL_VALIDATOR = importlib.import_module("email_validator.validate_email")
 
 
 @contextmanager
@@ -189,21 +186,13 @@ def email_checks_remembered() -> Iterator[None]:
     third of the validation's time. The check depends on the address alone, and a national file repeats addresses
     (a structure's on each of its services, one network's on its branches: about half are repeats), so during an
     import each valid address is checked once; an invalid one raises, which is never remembered, and is checked
-    each time. Every check is still the official one.
-
-    Likewise for the part after the @ (email-validator's validate_email_domain_name, which depends on the domain and
-    on options that pydantic always gives alike): two thirds of an address's check, and the new addresses of a
-    national file are on a third as many domains (gmail.com, orange.fr, an agency's network…). Its result is only
-    read (the domain, normalised, and in ASCII)."""
+    each time. Every check is still the official one."""
     official = pydantic.networks.validate_email
-    official_domain = _EMAIL_VALIDATOR.validate_email_domain_name
     pydantic.networks.validate_email = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official)
-    _EMAIL_VALIDATOR.validate_email_domain_name = functools.lru_cache(maxsize=EMAIL_CHECKS_REMEMBERED)(official_domain)
     try:
         yield
     finally:
         pydantic.networks.validate_email = official
-        _EMAIL_VALIDATOR.validate_email_domain_name = official_domain
 
 
 def _text_id(value) -> str:

@@ -1,10 +1,7 @@
 """Services whose structure was rejected, and the rejection report grouped by reason."""
 
-import pydantic
 import pytest
-from data_inclusion.schema import v1
 
-from imports import validation
 from imports.models import ImportRun, RejectedRecord
 from services.models import Service
 from structures.models import Structure
@@ -84,37 +81,3 @@ def test_the_import_admin_shows_rejections_by_reason(rejections, run_import, adm
     assert "rejets par motif" in html.lower()
     assert "services : 3 × [structure_id] Structure « … » absente du fichier" in html
     assert "services : 2 × [thematiques] « … » n&#x27;est pas une valeur autorisée." in html
-
-
-def test_remembered_email_checks_are_the_official_ones():
-    """During an import, addresses and their domains are checked once each (imports.validation); what is valid or
-    not, and the address kept, stay the official model's."""
-    records = [
-        {"courriel": "Accueil@Exemple.FR"},
-        {"courriel": "contact@exemple.fr"},
-        {"courriel": "contact@exemple.fr"},
-        {"courriel": "autre@exemple.fr"},
-        {"courriel": "pas une adresse"},
-        {"courriel": "contact@exemple..fr"},
-        {"courriel": "pas une adresse"},
-    ]
-    base = {"id": "x", "source": "dora", "nom": "Centre social", "date_maj": "2025-01-01"}
-
-    def outcomes():
-        found = []
-        for record in records:
-            try:
-                found.append(v1.Structure.model_validate({**base, **record}).courriel)
-            except pydantic.ValidationError as error:
-                found.append(error.errors()[0]["type"])
-        return found
-
-    official = outcomes()
-    with validation.email_checks_remembered():
-        domain_check = validation._EMAIL_VALIDATOR.validate_email_domain_name
-        remembered = outcomes()
-        assert domain_check.cache_info().hits == 1  # exemple.fr, checked once for two addresses
-    assert remembered == official
-    assert official[:4] == ["Accueil@exemple.fr", "contact@exemple.fr", "contact@exemple.fr", "autre@exemple.fr"]
-    assert official[4:] == ["value_error"] * 3
-    assert not hasattr(validation._EMAIL_VALIDATOR.validate_email_domain_name, "cache_info")
