@@ -97,8 +97,9 @@ def table(old: dict, new: dict, old_ref: str) -> str:
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    new_url = bench_database_url("inclusion_bench")
-    old_url = bench_database_url("inclusion_bench_old")
+    # Empty databases, each migrated by its side's code alone.
+    new_url = bench_database_url("inclusion_bench", fresh=True)
+    old_url = bench_database_url("inclusion_bench_old", fresh=True)
     folder = prepare_national_dataset(new_url)
     old_ref = git("rev-parse", other_ref())
     reference_before = machine.reference(new_url)

@@ -14,11 +14,14 @@ NATIONAL = {"structures": 100_000, "services": 140_000}
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
-def bench_database_url(name: str = "inclusion_bench") -> str:
-    """The URL of a benchmark database on the same server as DATABASE_URL, created if needed."""
+def bench_database_url(name: str = "inclusion_bench", *, fresh: bool = False) -> str:
+    """The URL of a benchmark database on the same server as DATABASE_URL, created if needed; ``fresh``: dropped
+    first (another checkout's migrations cannot be undone by this one's)."""
     url = urlparse(os.environ["DATABASE_URL"])
     admin = urlunparse(url._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
