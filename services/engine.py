@@ -66,6 +66,18 @@ def within_first(positions: np.ndarray, key: np.ndarray, count: int | None) -> t
     return positions[kept], key[kept]
 
 
+def specificity(rows: np.ndarray, zoned: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """Per row (in index order), the most specific level of the zones (level, their rows) that hold it: its index
+    in SPECIFICITY_LEVELS, from most to least specific; their count when no zone holds it."""
+    found = np.full(len(rows), len(SPECIFICITY_LEVELS), dtype=np.int8)
+    for level, zone in reversed(zoned):
+        at = np.searchsorted(rows, zone)
+        held = at < len(rows)
+        held[held] = rows[at[held]] == zone[held]
+        found[at[held]] = SPECIFICITY_LEVELS.index(level)
+    return found
+
+
 class Search:
     """One search (SearchParams) answered from the columns of the index."""
 
@@ -115,14 +127,7 @@ class Search:
         near_at = np.searchsorted(rows, near)
         on_site[near_at] = columns.offered_on_site[near]
         measured[near_at] = np.where(on_site[near_at], distance, np.nan)
-        # The most specific level of the zones that hold a row (levels go from most to least specific).
-        specificity = np.full(len(rows), len(SPECIFICITY_LEVELS), dtype=np.int8)
-        for level, zone in reversed(zoned):
-            at = np.searchsorted(rows, zone)
-            held = at < len(rows)
-            held[held] = rows[at[held]] == zone[held]
-            specificity[at[held]] = SPECIFICITY_LEVELS.index(level)
-        return Rows(rows, measured, on_site, specificity)
+        return Rows(rows, measured, on_site, specificity(rows, zoned))
 
     # -- filters ---------------------------------------------------------------------------------------------
 
