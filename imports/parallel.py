@@ -52,7 +52,7 @@ from imports.validation import (
     raw_bytes,
     raw_hash,
 )
-from services.search_index import Lexicon
+from services.lexemes import Lexicon
 
 CHUNK_RECORDS = 1000
 CHUNKS_AHEAD_PER_WORKER = 2
@@ -81,7 +81,7 @@ def _worker_started() -> None:
         with contextlib.suppress(OSError):
             os.close(raw.pgconn.socket)
     if _job.finish_rows is not None and _job.structure_names:
-        # Services' lexemes are made here (services.search_index.Lexicon), their words asked on a connection of
+        # Services' lexemes are made here (services.lexemes.Lexicon), their words asked on a connection of
         # this process, outside the import's transaction; closed when the worker ends its work.
         _job.lexicon = Lexicon(functools.partial(connections.create_connection, connection.alias))
         multiprocessing.util.Finalize(_job.lexicon, _job.lexicon.close, exitpriority=10)

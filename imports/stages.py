@@ -7,7 +7,7 @@ from django.db import connection
 from core.text import normalize
 from imports import writer
 from imports.validation import Batch, Examination
-from services import search_index
+from services import lexemes, search_index
 from services.models import Service
 from structures.models import Structure
 
@@ -49,15 +49,13 @@ def service_lexemes(job: Examination, rows: list[list]) -> None:
         return
     names = job.structure_names
     texts = [
-        None
-        if (name := names.get(values[_STRUCTURE_AT])) is None
-        else search_index.search_text(values[_DOCUMENT_AT], name)
+        None if (name := names.get(values[_STRUCTURE_AT])) is None else lexemes.search_text(values[_DOCUMENT_AT], name)
         for values in rows
     ]
     made = iter(lexicon.lexemes([text for text in texts if text is not None]))
     for values, text in zip(rows, texts, strict=True):
         if text is not None:
-            values[_TEXT_HASH_AT] = search_index.text_hash(text)
+            values[_TEXT_HASH_AT] = lexemes.text_hash(text)
             values[_LEXEMES_AT] = next(made)
 
 

@@ -132,7 +132,7 @@ class Examination:
     sources: set[str] | None = None
     scorer: Scorer = field(default_factory=Scorer)
     # Services: the search names of the structures this run staged, by id, and the lexicon their text's lexemes are
-    # made with (services.search_index.Lexicon; only in worker processes, where it has a connection of its own).
+    # made with (services.lexemes.Lexicon; only in worker processes, where it has a connection of its own).
     structure_names: Mapping[str, str] = field(default_factory=dict)
     lexicon: object | None = None
 

@@ -64,7 +64,7 @@ def test_workers_decide_as_one_process(dataset, run_import, chunk_records, monke
 
 
 def test_the_workers_make_the_services_lexemes_as_postgresql_does(dataset, run_import, chunk_records, monkeypatch):
-    """On workers, services' lexemes are made in Python from each word's (services.search_index.Lexicon), equal to
+    """On workers, services' lexemes are made in Python from each word's (services.lexemes.Lexicon), equal to
     what PostgreSQL makes of the whole text; in one process, PostgreSQL makes them (marked here)."""
     by_postgresql = search_index.LEXEMES_SQL
     monkeypatch.setattr(search_index, "LEXEMES_SQL", "'made by postgresql'")

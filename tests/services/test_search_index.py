@@ -5,7 +5,7 @@ from django.db import connection
 
 from core import data_version
 from core.text import normalize
-from services import search_index
+from services import lexemes, search_index
 from services.models import SearchEntry, Service
 from structures.models import OpeningHours, Structure
 from tests.services.factories import ServiceFactory
@@ -131,7 +131,7 @@ LEXEME_TEXTS = [
 
 
 def test_the_lexicon_gives_postgresql_s_lexemes_of_normalised_texts():
-    lexicon = search_index.Lexicon(lambda: connection)
+    lexicon = lexemes.Lexicon(lambda: connection)
     made = lexicon.lexemes([normalize(text) for text in LEXEME_TEXTS])
     made_again = lexicon.lexemes([normalize(text) for text in reversed(LEXEME_TEXTS)])  # every word known now
 
@@ -146,4 +146,4 @@ def test_the_lexicon_gives_postgresql_s_lexemes_of_normalised_texts():
         expected_hash = cursor.fetchone()[0]
     assert made == expected
     assert made_again == expected[::-1]
-    assert search_index.text_hash(LEXEME_TEXTS[1]) == expected_hash
+    assert lexemes.text_hash(LEXEME_TEXTS[1]) == expected_hash
