@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from pyarrow import csv
 from scipy import sparse
 
-from services.search import ON_SITE, REMOTE, category_of
+from services.search import ON_SITE, category_of
 
 MULTI = ("thematiques", "publics", "modes_accueil", "zone_eligibilite")
 SINGLE = ("source", "type", "frais", "hours_key", "code_insee")
@@ -129,11 +129,6 @@ class Columns:
         """Per row, whether the service is offered on site (en-presentiel, or modes unknown) at a known point: the
         contract's on-site services, the ones distances are measured to."""
         return (self.modes_null | self.has_mode(ON_SITE)) & ~np.isnan(self.latitude)
-
-    @cached_property
-    def national_remote(self) -> np.ndarray:
-        """Per row, whether it is offered remotely to everyone: nine tenths of the rows of a search with a place."""
-        return self.national & self.has_mode(REMOTE)
 
     @cached_property
     def by_latitude(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

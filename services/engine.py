@@ -103,24 +103,19 @@ class Search:
             size = columns.size
             return Rows(np.arange(size), np.full(size, np.nan), np.zeros(size, bool), np.zeros(size, np.int8))
         codes = origin.commune.eligibility_codes
-        # The rows of the place's zones (commune, EPCI, département); the others it is eligible for are national.
+        # The rows of the place's zones (commune, EPCI, département): the rows of its national codes are national.
         zoned = [(level, columns.zone_rows.get(code)) for level in SPECIFICITY_LEVELS for code in codes[level]]
         zoned = [(level, rows) for level, rows in zoned if rows is not None]
-        in_zone = np.zeros(columns.size, dtype=bool)
-        for _, rows in zoned:
-            in_zone[rows] = True
+        eligible = columns.eligible_for(code for level in SPECIFICITY_LEVELS for code in codes[level])
         # Near: eligible, in the box around the place, then within the radius (only these get a distance).
         near = columns.rows_in_box(*box_bounds(origin.latitude, origin.longitude, radius))
-        near = near[columns.national[near] | in_zone[near]]
+        near = near[eligible[near]]
         distance = haversine_km(columns.latitude[near], columns.longitude[near], origin.latitude, origin.longitude)
         within = distance <= radius
         near, distance = near[within], distance[within]
-        # The candidates: those near, and the eligible ones offered remotely (national ones: the same every time).
-        remote = columns.has_mode(REMOTE)
-        taken = columns.national_remote.copy()
+        # The candidates: those near, and the eligible ones offered remotely.
+        taken = eligible & columns.has_mode(REMOTE)
         taken[near] = True
-        for _, rows in zoned:
-            taken[rows[remote[rows]]] = True
         rows = np.flatnonzero(taken)
         on_site = np.zeros(len(rows), dtype=bool)
         measured = np.full(len(rows), np.nan)

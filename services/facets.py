@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from services.search import CATEGORIES, FACETS, THEMATIQUES_OF, TOUS_PUBLICS, effective_thematiques
+from services.search import CATEGORIES, FACETS, REMOTE, THEMATIQUES_OF, TOUS_PUBLICS, effective_thematiques
 
 NO_RANK = np.iinfo(np.int64).max
 # The index column of each faceted parameter but the needs.
@@ -78,7 +78,7 @@ class Counted:
         held = grouped_codes != no_value
         pair_bins, pair_rows = grouped_codes[held], np.repeat(grouped, codes.shape[1])[held.ravel()]
         order = np.lexsort((columns.structure_rank[pair_rows], columns.duplicate_group[pair_rows], pair_bins))
-        tail = columns.national_remote
+        tail = columns.national & columns.has_mode(REMOTE)
         tail_bins = {}
         for collapse in (True, False):
             plain = tail & (columns.duplicate_group < 0) if collapse else tail
