@@ -218,12 +218,10 @@ def departement_label(code: str) -> str:
 # associées (false sorts first), then by type. nearest: a box, then the equirectangular distance.
 PLACE_FIELDS = [field.attname for field in Commune._meta.concrete_fields]
 PLACE_SQL = f"SELECT {', '.join(PLACE_FIELDS)} FROM {Commune._meta.db_table}"
-BY_CODE_SQL = (
-    f"{PLACE_SQL} WHERE code_insee = %s"
-    f" ORDER BY type NOT IN ('{Commune.Type.COMMUNE}', '{Commune.Type.ARRONDISSEMENT}'), type COLLATE \"C\" LIMIT 1"
-)
+SEARCHABLE_SQL = ", ".join(f"'{place_type}'" for place_type in Commune.SEARCHABLE_TYPES)
+BY_CODE_SQL = f'{PLACE_SQL} WHERE code_insee = %s ORDER BY type NOT IN ({SEARCHABLE_SQL}), type COLLATE "C" LIMIT 1'
 NEAREST_SQL = (
-    f"{PLACE_SQL} WHERE type IN ('{Commune.Type.COMMUNE}', '{Commune.Type.ARRONDISSEMENT}')"
+    f"{PLACE_SQL} WHERE type IN ({SEARCHABLE_SQL})"
     " AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s"
     " ORDER BY (latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s, code_insee LIMIT 1"
 )

@@ -1,6 +1,6 @@
 """Writing prepared records with a few set-based statements.
 
-Rows are copied (COPY) into temporary staging tables while they are validated, then merged into
+Rows are copied (COPY) into staging tables (create_stage) while they are validated, then merged into
 the real tables: new ids inserted, changed ones updated, unchanged ones never touched. A field a
 curator corrected keeps the curator's value; the upstream value is kept aside in upstream_values.
 Publication changes (republished, unpublished) are decided in Python on the ids read at the start
