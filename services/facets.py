@@ -48,10 +48,10 @@ class Counted:
     pair_bins: np.ndarray
     pair_rows: np.ndarray
     # The national tail: services eligible everywhere and offered remotely, among every search's candidates (90 %
-    # of a located search's rows). Per index row whether it is in it, and the histogram of its rows' bins, with
-    # the rows in duplicate groups left out (key True: duplicates collapsed) or not. A union counts the rows of
-    # the tail it leaves out, or the rows it takes, whichever are fewer.
-    tail_bins: dict[bool, tuple[np.ndarray, np.ndarray]]
+    # of a located search's rows). Per index row whether it is in it, how many rows it has, and the histogram of
+    # their bins, with the rows in duplicate groups left out (key True: duplicates collapsed) or not. A union
+    # counts the rows of the tail it leaves out, or the rows it takes, whichever are fewer.
+    tail_bins: dict[bool, tuple[np.ndarray, int, np.ndarray]]
     everyone: np.ndarray  # per index row: open to everyone (tous-publics among its publics)
     selections: dict = field(default_factory=dict)
 
@@ -82,7 +82,7 @@ class Counted:
         tail_bins = {}
         for collapse in (True, False):
             plain = tail & (columns.duplicate_group < 0) if collapse else tail
-            tail_bins[collapse] = (plain, np.bincount(codes[plain].ravel(), minlength=start))
+            tail_bins[collapse] = (plain, np.count_nonzero(plain), np.bincount(codes[plain].ravel(), minlength=start))
         code = columns.vocabulary["publics"].get(TOUS_PUBLICS)
         everyone = (
             (columns.matrix("publics") == code).any(axis=1) if code is not None else np.zeros(columns.size, bool)
@@ -131,10 +131,10 @@ class FacetCounts:
         """The positions among the rows of the plain rows of the national tail, the other rows, and the tail's
         histogram (Counted.tail_bins); None unless every row of the tail is among the rows (text, hours or scores
         can leave some out)."""
-        plain, histogram = self.counted.tail_bins[self.search.params.collapse_duplicates]
+        plain, size, histogram = self.counted.tail_bins[self.search.params.collapse_duplicates]
         in_tail = plain[self.rows]
         positions = np.flatnonzero(in_tail)
-        if len(positions) != np.count_nonzero(plain):
+        if len(positions) != size:
             return None
         return positions, ~in_tail, histogram
 
