@@ -184,8 +184,11 @@ class Search:
         local = (self.params.at or timezone.now()).astimezone(PARIS)
         minute, day_start = local.hour * 60 + local.minute, local.weekday() * MINUTES_PER_DAY
         if self.params.ouvert == "maintenant":
-            weekly, weekly_params = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r @> %s)", [day_start + minute]
-            holiday = "EXISTS (SELECT 1 FROM unnest(h.public_holiday_ranges) AS r WHERE r @> %s)"
+            weekly, weekly_params = (
+                "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r @> %s::integer)",
+                [day_start + minute],
+            )
+            holiday = "EXISTS (SELECT 1 FROM unnest(h.public_holiday_ranges) AS r WHERE r @> %s::integer)"
             holiday_params = [minute]
         else:
             weekly = "EXISTS (SELECT 1 FROM unnest(h.weekly) AS r WHERE r && int4range(%s, %s))"
