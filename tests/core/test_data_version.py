@@ -1,8 +1,9 @@
 """The data version: bumped by every import that changes something and every single change, never reused."""
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
 
 from communes.models import Commune
 from core import data_version
@@ -52,3 +53,29 @@ def test_a_rolled_back_change_never_lends_its_number_to_other_data():
     assert data_version.current() == committed
     ServiceFactory()
     assert data_version.current() not in (committed, rolled_back)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_the_version_is_a_kept_connection_s_health_check(monkeypatch):
+    """At a request's start, a kept connection is checked by the version's read, not by a statement of its own; one
+    the server dropped meanwhile is replaced, and the version read on the new one."""
+    database = connections[DEFAULT_DB_ALIAS]
+    checks = []
+    monkeypatch.setattr(database, "is_usable", lambda: checks.append(1) or True)
+    version = data_version.bump()
+
+    close_old_connections()  # a request starts
+    assert data_version.current() == version
+    assert checks == []
+
+    with database.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        first = cursor.fetchone()[0]
+    with psycopg.connect(**database.get_connection_params() | {"autocommit": True}) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first])
+    close_old_connections()
+    assert data_version.current() == version
+    with database.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != first
+    assert checks == []
