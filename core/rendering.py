@@ -159,7 +159,7 @@ def plain_excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
 @functools.lru_cache(maxsize=4096)
 def _excerpt(source: str, shortened: bool, length: int) -> str:
     # Cached: result pages show the same services again and again (sources are at most EXCERPT_SOURCE_LENGTH), and
-    # even a text without Markdown costs ~13 µs to read (20 cards a page).
+    # reading one costs ~3 µs without Markdown, ~100 µs with it (20 cards a page).
     plain = _plain_text(source)
     if len(plain) > length:
         return _cut(plain, length)

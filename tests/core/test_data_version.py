@@ -55,7 +55,8 @@ def test_a_rolled_back_change_never_lends_its_number_to_other_data():
     assert data_version.current() not in (committed, rolled_back)
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed, so that another connection can end this one; serialized_rollback as the other transactional tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reading_the_version_is_a_kept_connection_s_health_check(monkeypatch):
     """At a request's start, a kept connection is checked by the version's read, not by a statement of its own; one
     the server dropped meanwhile is replaced, and the version read on the new one."""
