@@ -4,6 +4,7 @@ Every value comes from an environment variable with a default sized for the mach
 proxy (TLS, slow clients, buffering): sync workers then only ever wait on the database.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -52,6 +53,7 @@ def on_starting(server):
 def post_worker_init(worker):
     """Each worker has the machine's copy of the search index as it starts (inherited, or mapped)."""
     warm_up()  # Django is set up once the worker has loaded the app
+    settle_garbage_collector()
 
 
 def warm_up():
@@ -59,3 +61,13 @@ def warm_up():
     from services import columns_store
 
     columns_store.warm_up(public_read_aliases())
+
+
+def settle_garbage_collector():
+    """What a started worker holds (Django, the site's modules, the index) lives as long as the worker: set apart
+    from the collector (gc.freeze), a full collection no longer walks its ~150,000 objects (65 ms, every few hundred
+    searches). And a collection every 10,000 objects allocated rather than 700: a search leaves a few hundred alive
+    until its answer is sent, which frequent collections walked, then promoted and walked again."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
