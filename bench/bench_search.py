@@ -5,7 +5,8 @@ workers (bench.server), computed answers (no page cache). One client sends, one 
 bench.queries as htmx fragment requests, 100 full result pages, then 300 autocompletes, as a browser does
 (Accept-Encoding: gzip), and measures each answer's latency (request sent to body read) and weight (as sent, and
 uncompressed). Then each search and autocomplete runs in process (bench.in_process): Python and templates apart
-from SQL. A machine reference (bench.machine) is measured before and after, and printed beside the figures.
+from SQL, three times in rounds that alternate with the other checkout's (the median of each request). A machine
+reference (bench.machine) is measured before and after, and printed beside the figures.
 
 BENCH_AGAINST=<git ref> measures another checkout in the same run (bench.against: same virtualenv, same
 database, its own gunicorn on another port): each request goes to both servers in turn, and the figures are
@@ -41,6 +42,8 @@ PAGES = 100
 WARMUP = 40
 SEED = 2026
 SLOWEST = 3
+# In process, each checkout measures every request this many times, in rounds that alternate with the other's.
+IN_PROCESS_ROUNDS = 3
 TARGETS_MS = {"fragment_p50": 15, "fragment_p95": 30, "autocomplete_in_process_p95": 5}
 RATIOS = {"python_p50": 1 / 4, "fragment_p50": 2 / 5, "fragment_p95": 2 / 5}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -134,6 +137,26 @@ def run_in_process(root: Path, database_url: str, searches, typed) -> dict:
         return json.loads(out.read_text())
 
 
+def in_process_side_by_side(roots: dict[str, Path], database_url: str, searches, typed) -> dict:
+    """bench.in_process on each checkout, IN_PROCESS_ROUNDS times, in an order that alternates (old, new, then new,
+    old…), so that a machine slowing down or speeding up during the run weighs on both alike; per request, the
+    round of median time."""
+    runs = {name: [] for name in roots}
+    for index in range(IN_PROCESS_ROUNDS):
+        for name in list(roots)[:: 1 if index % 2 == 0 else -1]:
+            runs[name].append(run_in_process(roots[name], database_url, searches, typed))
+    return {
+        name: {
+            kind: [
+                sorted(rows, key=lambda row: row["view_ms"])[len(rows) // 2]
+                for rows in zip(*(run[kind] for run in found), strict=True)
+            ]
+            for kind in ("searches", "autocompletes")
+        }
+        for name, found in runs.items()
+    }
+
+
 def figures_of(http: dict, local: dict) -> dict:
     def median_of(rows, key):
         return sorted(row[key] for row in rows)[len(rows) // 2]
@@ -218,7 +241,7 @@ def main() -> None:
             servers[name], described[name] = stack.enter_context(gunicorn(database_url, env_extra=engine, root=root))
         machine_before = machine.reference(database_url)
         http = measure(servers, searches, searches[:PAGES], typed, warmup)
-        local = {name: run_in_process(root, database_url, searches, typed) for name, root in roots.items()}
+        local = in_process_side_by_side(roots, database_url, searches, typed)
         machine_after = machine.reference(database_url)
     figures = {name: figures_of(http[name], local[name]) for name in roots}
     result = {
