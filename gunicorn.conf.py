@@ -4,7 +4,6 @@ Every value comes from an environment variable with a default sized for the mach
 proxy (TLS, slow clients, buffering): sync workers then only ever wait on the database.
 """
 
-import gc
 import multiprocessing
 import os
 
@@ -53,7 +52,6 @@ def on_starting(server):
 def post_worker_init(worker):
     """Each worker has the machine's copy of the search index as it starts (inherited, or mapped)."""
     warm_up()  # Django is set up once the worker has loaded the app
-    settle_garbage_collector()
 
 
 def warm_up():
@@ -61,13 +59,3 @@ def warm_up():
     from services import columns_store
 
     columns_store.warm_up(public_read_aliases())
-
-
-def settle_garbage_collector():
-    """What a started worker holds (Django, the site's modules, the index) lives as long as the worker: set apart
-    from the collector (gc.freeze), a full collection walks ~35,000 objects rather than ~180,000 (65 ms). Young
-    collections every 2,000 allocations rather than 700 (Python 3.13's default): on 300 searches, 48 pauses of at
-    most 2.5 ms, 0.13 ms a search, against 271 pauses and 0.21 ms; 10,000 made fewer but longer ones (up to 22 ms)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(2_000, 10, 10)
