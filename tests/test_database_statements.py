@@ -20,6 +20,8 @@ def test_a_statement_run_again_and_again_is_prepared_on_the_connection():
 
 
 def test_prepared_statements_can_be_turned_off_for_an_old_pooler(monkeypatch):
+    for name in ("DATABASE_PREPARED_STATEMENTS", "DATABASE_STATEMENT_TIMEOUT_MS"):
+        monkeypatch.delenv(name, raising=False)
     assert database_config(URL)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
     monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
     assert database_config(URL)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
