@@ -280,20 +280,36 @@ def offer():
     return {"lille": lille, "centre": centre, "services": services, "withdrawn": withdrawn}
 
 
+def in_the_map(page, selector: str):
+    """The first element of the map matching the selector whose centre lies inside the map's frame, or None: after a
+    zoom, Leaflet keeps markers just outside the frame, hidden by it, and a click there lands on what lies above."""
+    frame = page.locator("#services-map").bounding_box()
+    for element in page.locator(f"#services-map {selector}").all():
+        box = element.bounding_box() if element.is_visible() else None
+        if box is None:
+            continue
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if frame["x"] <= x <= frame["x"] + frame["width"] and frame["y"] <= y <= frame["y"] + frame["height"]:
+            return element
+    return None
+
+
 def open_a_marker(page, *, keyboard: bool = False):
-    """Zoom into the map's first cluster until single markers show, then open the first marker's popup; from the
-    keyboard (Enter on the focused element) or the mouse. Returns the popup."""
-    marker = page.locator("#services-map .services-marker").first
+    """Zoom into a cluster of the map until single markers show, then open a marker's popup; from the keyboard
+    (Enter on the focused element) or the mouse. Returns the popup."""
     for _ in range(5):
-        if marker.is_visible():
+        if in_the_map(page, ".services-marker") is not None:
             break
-        cluster = page.locator("#services-map .marker-cluster").first
+        cluster = in_the_map(page, ".marker-cluster")
+        assert cluster is not None, "ni lieu ni groupe de lieux sur la carte"
         if keyboard:
             cluster.focus()
             page.keyboard.press("Enter")
         else:
             cluster.click()
         page.wait_for_timeout(600)  # the zoom's animation
+    marker = in_the_map(page, ".services-marker")
+    assert marker is not None, "aucun lieu seul sur la carte après cinq zooms"
     if keyboard:
         marker.focus()
         page.keyboard.press("Enter")
